@@ -1,0 +1,189 @@
+using System.Buffers;
+using Hort.Core;
+using Hort.Repository.Format;
+using Hort.Repository.Indexing;
+using Hort.Repository.Packs;
+using Hort.Repository.Trees;
+using Hort.Storage;
+
+namespace Hort.Repository;
+
+/// <summary>What a <see cref="BlobWriter"/> has added to the repository.</summary>
+public sealed record WriterStatistics(long BlobsAdded, long RawBytesAdded, long StoredBytesAdded, int PacksWritten);
+
+/// <summary>
+/// Adds blobs to a repository: skips blobs already stored or already queued, seals new ones on the calling
+/// thread (so several callers compress and encrypt in parallel), fills packs, uploads each full pack, and writes
+/// index files for uploaded packs. Blobs are durable and findable only after <see cref="FlushAsync"/>.
+/// After any storage failure the writer refuses further work, so a snapshot is never saved over lost blobs.
+/// </summary>
+public sealed class BlobWriter : IDisposable
+{
+    private const int PacksPerIndexFile = 8;
+
+    private readonly HortRepository _repository;
+    private readonly Lock _pendingLock = new();
+    private readonly HashSet<ObjectId> _pending = [];
+    private readonly SemaphoreSlim _packLock = new(1, 1);
+    private readonly List<IndexedPack> _unindexed = [];
+    private PackWriter _pack;
+    private Exception? _failure;
+    private long _blobs;
+    private long _rawBytes;
+    private long _storedBytes;
+    private int _packs;
+
+    public BlobWriter(HortRepository repository)
+    {
+        _repository = repository;
+        _pack = new PackWriter(repository.Codec);
+    }
+
+    /// <summary>Totals so far.</summary>
+    public WriterStatistics Statistics => new(
+        Interlocked.Read(ref _blobs), Interlocked.Read(ref _rawBytes), Interlocked.Read(ref _storedBytes), Volatile.Read(ref _packs));
+
+    /// <summary>True when the repository already has the blob or this writer has it queued.</summary>
+    public bool Has(ObjectId id)
+    {
+        if (_repository.Index.Contains(id)) return true;
+        lock (_pendingLock)
+        {
+            return _pending.Contains(id);
+        }
+    }
+
+    /// <summary>Stores a blob unless it is already known; returns true when it was new.</summary>
+    public async ValueTask<bool> SaveAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken = default)
+    {
+        ThrowIfFailed();
+        if (_repository.Index.Contains(id))
+        {
+            return false;
+        }
+
+        lock (_pendingLock)
+        {
+            if (!_pending.Add(id))
+            {
+                return false;
+            }
+        }
+
+        var envelope = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxStoredLength(raw.Length));
+        try
+        {
+            var length = _repository.Codec.Seal(type, id, raw.Span, envelope, out var compression);
+            await _packLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfFailed();
+                _pack.AddSealed(type, id, compression, (uint)raw.Length, envelope.AsSpan(0, length));
+                Interlocked.Increment(ref _blobs);
+                Interlocked.Add(ref _rawBytes, raw.Length);
+                Interlocked.Add(ref _storedBytes, length);
+                if (_pack.Length >= _repository.Config.PackSize)
+                {
+                    await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _packLock.Release();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(envelope);
+        }
+
+        return true;
+    }
+
+    /// <summary>Encodes and stores a tree; returns its ID.</summary>
+    public async ValueTask<ObjectId> SaveTreeAsync(Tree tree, CancellationToken cancellationToken = default)
+    {
+        var bytes = tree.Encode();
+        var id = _repository.ComputeId(bytes);
+        await SaveAsync(BlobType.Tree, id, bytes, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>Uploads the open pack and indexes every uploaded pack. Everything saved before is then durable.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _packLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFailed();
+            if (_pack.Count > 0)
+            {
+                await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _packLock.Release();
+        }
+    }
+
+    private async Task UploadCurrentPackAsync(CancellationToken cancellationToken)
+    {
+        var finished = _pack.Finish();
+        _pack.Dispose();
+        _pack = new PackWriter(_repository.Codec);
+        try
+        {
+            await _repository.Store.PutAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+            throw;
+        }
+
+        Interlocked.Increment(ref _packs);
+        _repository.Index.AddPack(finished.Id, finished.Content.Length, finished.Entries);
+        _unindexed.Add(new IndexedPack(finished.Id, finished.Content.Length, finished.Entries));
+        if (_unindexed.Count >= PacksPerIndexFile)
+        {
+            await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteIndexAsync(CancellationToken cancellationToken)
+    {
+        if (_unindexed.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _repository.WriteIndexAsync(_unindexed.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _failure = e;
+            throw;
+        }
+
+        _unindexed.Clear();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new HortException("an earlier write to the repository failed; nothing more is written in this run", _failure);
+        }
+    }
+
+    public void Dispose()
+    {
+        _pack.Dispose();
+        _packLock.Dispose();
+    }
+}

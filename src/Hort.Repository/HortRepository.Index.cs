@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using Hort.Core;
+using Hort.Repository.Indexing;
+using Hort.Repository.Packs;
+using Hort.Storage;
+
+namespace Hort.Repository;
+
+public sealed partial class HortRepository
+{
+    /// <summary>Reads every index file into <see cref="Index"/>; a damaged index file is an error naming it.</summary>
+    public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var info in Store.ListAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
+        {
+            var file = await ReadIndexFileAsync(info.Name, cancellationToken).ConfigureAwait(false);
+            foreach (var pack in file.Packs)
+            {
+                Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+            }
+        }
+    }
+
+    /// <summary>Reads and authenticates one index file, checking that its content matches its name.</summary>
+    public async Task<IndexFile> ReadIndexFileAsync(BlobName name, CancellationToken cancellationToken = default)
+    {
+        var stored = await Store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (Hex.Encode(SHA256.HashData(stored)) != name.Name)
+        {
+            throw new RepositoryCorruptException(name.ToString(), "content does not match its name (SHA-256 mismatch)");
+        }
+
+        return IndexFile.Open(Codec.Cipher, stored, name.ToString());
+    }
+
+    /// <summary>Writes an index file listing <paramref name="packs"/>; returns its ID.</summary>
+    public async Task<ObjectId> WriteIndexAsync(IReadOnlyList<IndexedPack> packs, CancellationToken cancellationToken = default)
+    {
+        var stored = new IndexFile([], packs).Seal(Codec.Cipher);
+        var id = new ObjectId(SHA256.HashData(stored));
+        await Store.PutAsync(BlobName.For(BlobKind.Index, id), stored, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>
+    /// Finds packs that no index lists (left by an interrupted backup, or still being indexed by a running one),
+    /// reads their headers and writes an index for them, so their blobs are reused instead of uploaded again.
+    /// Packs whose header cannot be read are skipped and returned as damaged. Call after <see cref="LoadIndexAsync"/>.
+    /// </summary>
+    public async Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptUnindexedPacksAsync(CancellationToken cancellationToken = default)
+    {
+        var adopted = new List<IndexedPack>();
+        var damaged = new List<ObjectId>();
+        await foreach (var info in Store.ListAsync(BlobKind.Pack, cancellationToken).ConfigureAwait(false))
+        {
+            var packId = ObjectId.Parse(info.Name.Name);
+            if (Index.ContainsPack(packId))
+            {
+                continue;
+            }
+
+            try
+            {
+                var entries = await PackReader.ReadHeaderAsync(Store, Codec.Cipher, packId, info.Length, cancellationToken).ConfigureAwait(false);
+                adopted.Add(new IndexedPack(packId, info.Length, entries));
+            }
+            catch (RepositoryCorruptException)
+            {
+                damaged.Add(packId);
+            }
+            catch (BlobNotFoundException)
+            {
+                // Removed while we listed; nothing to adopt.
+            }
+        }
+
+        if (adopted.Count > 0)
+        {
+            await WriteIndexAsync(adopted, cancellationToken).ConfigureAwait(false);
+            foreach (var pack in adopted)
+            {
+                Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+            }
+        }
+
+        return (adopted.Count, damaged);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Buffers;
+using Hort.Core;
+using Hort.Repository.Compression;
+using Hort.Repository.Crypto;
+using Hort.Repository.Format;
+
+namespace Hort.Repository.Packs;
+
+/// <summary>Turns a blob's plaintext into its stored envelope and back, checking its ID on the way out.</summary>
+public sealed class BlobCodec
+{
+    private readonly MasterKey _key;
+    private readonly ObjectCipher _cipher;
+    private readonly int _compressionLevel;
+
+    public BlobCodec(MasterKey key, int compressionLevel = Compressor.DefaultLevel)
+    {
+        _key = key;
+        _cipher = new ObjectCipher(key.EncryptionKey);
+        _compressionLevel = compressionLevel;
+    }
+
+    /// <summary>The cipher used for blobs and the other repository objects.</summary>
+    public ObjectCipher Cipher => _cipher;
+
+    /// <summary>The master key (for chunk IDs).</summary>
+    public MasterKey Key => _key;
+
+    /// <summary>Upper bound of the envelope size for a plaintext of <paramref name="rawLength"/> bytes.</summary>
+    public static int MaxStoredLength(int rawLength) =>
+        Math.Max(Zstd.CompressBound(rawLength), rawLength) + ObjectCipher.Overhead;
+
+    /// <summary>
+    /// Compresses (when that saves space) and encrypts <paramref name="raw"/> into <paramref name="destination"/>;
+    /// returns the envelope length and the compression used.
+    /// </summary>
+    public int Seal(BlobType type, ObjectId id, ReadOnlySpan<byte> raw, Span<byte> destination, out CompressionKind compression)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(Zstd.CompressBound(raw.Length), raw.Length));
+        try
+        {
+            compression = Compressor.CompressOrStore(raw, scratch, _compressionLevel, out var storedLength);
+            Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
+            PackEntry.WriteAssociatedData(type, id, ad);
+            return _cipher.Encrypt(scratch.AsSpan(0, storedLength), ad, destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Decrypts, decompresses and verifies one blob envelope; any mismatch raises
+    /// <see cref="RepositoryCorruptException"/> naming the blob and its pack.
+    /// </summary>
+    public byte[] Open(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId)
+    {
+        var raw = new byte[entry.RawLength];
+        Open(envelope, entry, packId, raw);
+        return raw;
+    }
+
+    /// <summary>As <see cref="Open(ReadOnlySpan{byte}, PackEntry, ObjectId)"/>, into a caller's buffer of exactly RawLength bytes.</summary>
+    public void Open(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, Span<byte> raw)
+    {
+        var name = $"{entry.Type.ToString().ToLowerInvariant()} blob {entry.Id} in pack {packId}";
+        if (envelope.Length != entry.StoredLength || envelope.Length < ObjectCipher.Overhead)
+        {
+            throw new RepositoryCorruptException(name, "stored length does not match the index");
+        }
+
+        if (raw.Length != entry.RawLength)
+        {
+            throw new ArgumentException("The destination must be exactly RawLength bytes.", nameof(raw));
+        }
+
+        var plainLength = envelope.Length - ObjectCipher.Overhead;
+        var plain = ArrayPool<byte>.Shared.Rent(Math.Max(plainLength, 1));
+        try
+        {
+            Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
+            PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
+            if (!_cipher.TryDecrypt(envelope, ad, plain.AsSpan(0, plainLength), out var written))
+            {
+                throw new RepositoryCorruptException(name, "authentication failed: the data was altered or damaged");
+            }
+
+            switch (entry.Compression)
+            {
+                case CompressionKind.None:
+                    if (written != raw.Length)
+                    {
+                        throw new RepositoryCorruptException(name, "length does not match the index");
+                    }
+
+                    plain.AsSpan(0, written).CopyTo(raw);
+                    break;
+                case CompressionKind.Zstd:
+                    if (!Zstd.TryDecompress(plain.AsSpan(0, written), raw, out var rawWritten) || rawWritten != raw.Length)
+                    {
+                        throw new RepositoryCorruptException(name, "decompression failed");
+                    }
+
+                    break;
+                default:
+                    throw new RepositoryCorruptException(name, $"unknown compression {(byte)entry.Compression}");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plain);
+        }
+
+        if (_key.ComputeChunkId(raw) != entry.Id)
+        {
+            throw new RepositoryCorruptException(name, "content does not match its ID");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Hort.Core;
+using Hort.Repository.Compression;
+using Hort.Repository.Crypto;
+using Hort.Repository.Format;
+
+namespace Hort.Repository.Packs;
+
+/// <summary>A finished pack: its bytes, its name (SHA-256 of the bytes) and the blobs it holds.</summary>
+public sealed record FinishedPack(ObjectId Id, byte[] Content, IReadOnlyList<PackEntry> Entries);
+
+/// <summary>
+/// Collects blob envelopes into one pack file:
+/// <c>magic · envelope₀ · envelope₁ · … · header envelope · uint32 header length</c>.
+/// Not thread-safe; one writer per pack.
+/// </summary>
+public sealed class PackWriter : IDisposable
+{
+    private readonly BlobCodec _codec;
+    private readonly List<PackEntry> _entries = [];
+    private byte[] _buffer;
+    private int _length;
+
+    public PackWriter(BlobCodec codec, int initialCapacity = 1 << 20)
+    {
+        _codec = codec;
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 64));
+        FormatVersion.PackMagic.CopyTo(_buffer);
+        _length = FormatVersion.PackMagic.Length;
+    }
+
+    /// <summary>Bytes written so far (without the header still to come).</summary>
+    public int Length => _length;
+
+    /// <summary>Blobs added so far.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Compresses, encrypts and appends one blob; returns its entry.</summary>
+    public PackEntry Add(BlobType type, ObjectId id, ReadOnlySpan<byte> raw)
+    {
+        EnsureCapacity(BlobCodec.MaxStoredLength(raw.Length));
+        var offset = _length;
+        var stored = _codec.Seal(type, id, raw, _buffer.AsSpan(offset), out var compression);
+        _length += stored;
+        var entry = new PackEntry(type, compression, (uint)offset, (uint)stored, (uint)raw.Length, id);
+        _entries.Add(entry);
+        return entry;
+    }
+
+    /// <summary>Appends an envelope that was sealed elsewhere (e.g. on another thread) at the end of the pack.</summary>
+    public PackEntry AddSealed(BlobType type, ObjectId id, CompressionKind compression, uint rawLength, ReadOnlySpan<byte> envelope)
+    {
+        EnsureCapacity(envelope.Length);
+        var offset = _length;
+        envelope.CopyTo(_buffer.AsSpan(offset));
+        _length += envelope.Length;
+        var entry = new PackEntry(type, compression, (uint)offset, (uint)envelope.Length, rawLength, id);
+        _entries.Add(entry);
+        return entry;
+    }
+
+    /// <summary>Appends the encrypted header and trailer and returns the complete pack.</summary>
+    public FinishedPack Finish()
+    {
+        var header = new byte[4 + (_entries.Count * PackEntry.Size)];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)_entries.Count);
+        for (var i = 0; i < _entries.Count; i++)
+        {
+            _entries[i].Write(header.AsSpan(4 + (i * PackEntry.Size), PackEntry.Size));
+        }
+
+        var envelopeLength = header.Length + ObjectCipher.Overhead;
+        EnsureCapacity(envelopeLength + 4);
+        _codec.Cipher.Encrypt(header, FormatVersion.PackHeaderContext, _buffer.AsSpan(_length, envelopeLength));
+        _length += envelopeLength;
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length, 4), (uint)envelopeLength);
+        _length += 4;
+
+        var content = _buffer.AsSpan(0, _length).ToArray();
+        return new FinishedPack(new ObjectId(SHA256.HashData(content)), content, _entries.ToArray());
+    }
+
+    private void EnsureCapacity(int extra)
+    {
+        if (_length + extra <= _buffer.Length)
+        {
+            return;
+        }
+
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + extra));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+
+    public void Dispose()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}
