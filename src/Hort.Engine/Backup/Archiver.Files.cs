@@ -1,0 +1,181 @@
+using Hort.Core;
+using Hort.Engine.FileSystem;
+using Hort.Repository.Format;
+using Hort.Repository.Trees;
+using Microsoft.Win32.SafeHandles;
+
+namespace Hort.Engine.Backup;
+
+public sealed partial class Archiver
+{
+    private const int ENOENT = 2;
+
+    /// <summary>Saves a regular file: reuses the parent's chunk list when unchanged, else reads and chunks it.</summary>
+    private async Task<TreeNode?> SaveFileAsync(byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
+    {
+        var node = BuildNode(path, name, st, NodeType.File);
+        if (IsUnchanged(st, parentNode))
+        {
+            Interlocked.Increment(ref _filesUnchanged);
+            Interlocked.Increment(ref _filesDone);
+            Interlocked.Add(ref _bytesDone, st.Size);
+            return node with { Size = parentNode!.Size, Content = parentNode.Content };
+        }
+
+        if (st.LinkCount > 1 && _hardLinks.TryGetValue((st.Device, st.Inode), out var linked))
+        {
+            Interlocked.Increment(ref _filesDone);
+            Interlocked.Add(ref _bytesDone, st.Size);
+            return node with { Size = (ulong)st.Size, Content = linked };
+        }
+
+        _current = PosixFileSystem.Display(path);
+        SafeFileHandle handle;
+        try
+        {
+            handle = PosixFileSystem.OpenRead(path);
+        }
+        catch (PosixException e) when (e.Errno == ENOENT)
+        {
+            AddIssue(path, "vanished before it could be read");
+            return null;
+        }
+        catch (IOException e)
+        {
+            AddIssue(path, e.Message);
+            return null;
+        }
+
+        List<ObjectId> content;
+        long size;
+        using (handle)
+        {
+            try
+            {
+                (content, size) = await ReadContentAsync(handle, ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                AddIssue(path, "could not be read completely: " + e.Message);
+                return null;
+            }
+
+            try
+            {
+                var after = PosixFileSystem.Stat(handle);
+                if (after.Size != size || after.ModifyTime != st.ModifyTime)
+                {
+                    AddIssue(path, "changed while being read; the saved copy may be inconsistent");
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        if (parentNode is { Type: NodeType.File })
+        {
+            Interlocked.Increment(ref _filesChanged);
+        }
+        else
+        {
+            Interlocked.Increment(ref _filesNew);
+        }
+
+        Interlocked.Increment(ref _filesDone);
+        if (st.LinkCount > 1)
+        {
+            _hardLinks.TryAdd((st.Device, st.Inode), content);
+        }
+
+        return node with { Size = (ulong)size, Content = content };
+    }
+
+    private bool IsUnchanged(FileStatus st, TreeNode? parentNode)
+    {
+        if (parentNode is not { Type: NodeType.File } p
+            || p.Size != (ulong)st.Size
+            || p.Inode != st.Inode
+            || p.ModifyTime != new Timestamp(st.ModifyTime.Seconds, st.ModifyTime.Nanoseconds)
+            || p.ChangeTime != new Timestamp(st.ChangeTime.Seconds, st.ChangeTime.Nanoseconds))
+        {
+            return false;
+        }
+
+        foreach (var id in p.Content)
+        {
+            if (!_writer.Has(id)) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads a file through the chunker, saving each chunk; returns the chunk IDs and bytes read.</summary>
+    private async Task<(List<ObjectId> Content, long Size)> ReadContentAsync(SafeFileHandle handle, CancellationToken ct)
+    {
+        var chunker = _repository.CreateChunker();
+        var max = _repository.Config.Chunker.MaxSize;
+        if (!_buffers.TryTake(out var buffer))
+        {
+            buffer = new byte[2 * max];
+        }
+
+        try
+        {
+            var content = new List<ObjectId>();
+            long fileOffset = 0;
+            int start = 0, end = 0;
+            var eof = false;
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (!eof && end - start < max)
+                {
+                    if (start > 0)
+                    {
+                        buffer.AsSpan(start, end - start).CopyTo(buffer);
+                        end -= start;
+                        start = 0;
+                    }
+
+                    while (end < buffer.Length)
+                    {
+                        var read = RandomAccess.Read(handle, buffer.AsSpan(end), fileOffset);
+                        if (read == 0)
+                        {
+                            eof = true;
+                            break;
+                        }
+
+                        end += read;
+                        fileOffset += read;
+                        Interlocked.Add(ref _bytesDone, read);
+                    }
+                }
+
+                if (start == end && eof)
+                {
+                    break;
+                }
+
+                var length = chunker.FindBoundary(buffer.AsSpan(start, end - start), eof);
+                if (length <= 0)
+                {
+                    throw new InvalidOperationException("the chunker asked for more data than the buffer holds");
+                }
+
+                var chunk = buffer.AsMemory(start, length);
+                var id = _repository.ComputeId(chunk.Span);
+                await _writer.SaveAsync(BlobType.Data, id, chunk, ct).ConfigureAwait(false);
+                content.Add(id);
+                start += length;
+            }
+
+            return (content, fileOffset);
+        }
+        finally
+        {
+            _buffers.Add(buffer);
+        }
+    }
+}

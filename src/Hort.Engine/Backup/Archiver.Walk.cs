@@ -1,0 +1,237 @@
+using Hort.Core;
+using Hort.Engine.FileSystem;
+using Hort.Repository.Trees;
+
+namespace Hort.Engine.Backup;
+
+public sealed partial class Archiver
+{
+    private static readonly byte[] CacheDirTagName = "CACHEDIR.TAG"u8.ToArray();
+    private static readonly byte[] CacheDirSignature = "Signature: 8a477f597d28d172789f06886806bc55"u8.ToArray();
+
+    /// <summary>Saves a directory on the way to the chosen paths: its metadata, but only the chosen children.</summary>
+    private async Task<ObjectId> SaveVirtualDirectoryAsync(TargetNode node, ObjectId? parentTree, CancellationToken ct)
+    {
+        var parent = await LoadParentTreeAsync(parentTree, ct).ConfigureAwait(false);
+        var nodes = new List<TreeNode>();
+        foreach (var (name, child) in node.Children)
+        {
+            var parentNode = parent?.Find(name);
+            FileStatus st;
+            try
+            {
+                st = PosixFileSystem.LStat(child.FullPath);
+            }
+            catch (IOException e)
+            {
+                AddIssue(child.FullPath, e.Message);
+                continue;
+            }
+
+            if (child.IsTarget)
+            {
+                var saved = await SaveEntryAsync(child.FullPath, name, st, parentNode, ct).ConfigureAwait(false);
+                if (saved is not null) nodes.Add(saved);
+            }
+            else if (st.Type == EntryType.Directory)
+            {
+                var subtree = await SaveVirtualDirectoryAsync(child, ParentSubtree(parentNode), ct).ConfigureAwait(false);
+                nodes.Add(BuildNode(child.FullPath, name, st, NodeType.Directory) with { Subtree = subtree });
+            }
+            else
+            {
+                AddIssue(child.FullPath, "is not a directory (it changed while the backup started)");
+            }
+        }
+
+        if (node.IsTarget)
+        {
+            // "/" itself was chosen: save it whole.
+            return await SaveDirectoryContentsAsync(node.FullPath, parent, ct).ConfigureAwait(false);
+        }
+
+        return await _writer.SaveTreeAsync(new Tree(nodes), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Saves one entry of any type; null when it vanished or cannot be recorded.</summary>
+    private async Task<TreeNode?> SaveEntryAsync(byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
+    {
+        switch (st.Type)
+        {
+            case EntryType.File:
+                Interlocked.Increment(ref _files);
+                return await SaveFileAsync(path, name, st, parentNode, ct).ConfigureAwait(false);
+            case EntryType.Directory:
+            {
+                Interlocked.Increment(ref _directories);
+                var parent = await LoadParentTreeAsync(ParentSubtree(parentNode), ct).ConfigureAwait(false);
+                var subtree = await SaveDirectoryContentsAsync(path, parent, ct).ConfigureAwait(false);
+                return BuildNode(path, name, st, NodeType.Directory) with { Subtree = subtree };
+            }
+
+            case EntryType.Symlink:
+                Interlocked.Increment(ref _others);
+                try
+                {
+                    return BuildNode(path, name, st, NodeType.Symlink) with { LinkTarget = PosixFileSystem.ReadLink(path) };
+                }
+                catch (IOException e)
+                {
+                    AddIssue(path, e.Message);
+                    return null;
+                }
+
+            default:
+                Interlocked.Increment(ref _others);
+                return BuildNode(path, name, st, (NodeType)(byte)st.Type) with { DeviceNumber = st.DeviceNumber };
+        }
+    }
+
+    /// <summary>Saves a directory's entries (files in parallel) as a tree; returns the tree's ID.</summary>
+    private async Task<ObjectId> SaveDirectoryContentsAsync(byte[] path, Tree? parent, CancellationToken ct)
+    {
+        List<byte[]> names;
+        try
+        {
+            names = PosixFileSystem.ReadDirectory(path);
+        }
+        catch (IOException e)
+        {
+            AddIssue(path, e.Message);
+            return await _writer.SaveTreeAsync(new Tree([]), ct).ConfigureAwait(false);
+        }
+
+        names.Sort(ByteNameComparer.Instance);
+        if (_options.ExcludeCaches && names.Exists(n => n.AsSpan().SequenceEqual(CacheDirTagName)) && HasCacheDirSignature(path))
+        {
+            names = [CacheDirTagName];
+        }
+
+        var entries = new List<(byte[] Name, byte[] Path, FileStatus Status)>(names.Count);
+        foreach (var name in names)
+        {
+            var childPath = PosixFileSystem.Join(path, name);
+            if (_excludes.IsExcluded(PosixFileSystem.Display(childPath)))
+            {
+                continue;
+            }
+
+            try
+            {
+                entries.Add((name, childPath, PosixFileSystem.LStat(childPath)));
+            }
+            catch (IOException e)
+            {
+                AddIssue(childPath, e.Message);
+            }
+        }
+
+        var results = new TreeNode?[entries.Count];
+
+        // Regular files go through a parallel loop so compression and encryption use every core;
+        // directories are walked one after another to keep memory bounded.
+        var files = new List<int>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Status.Type == EntryType.File) files.Add(i);
+        }
+
+        if (files.Count > 0)
+        {
+            await Parallel.ForEachAsync(
+                files,
+                new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = ct },
+                async (i, token) =>
+                {
+                    var (name, childPath, st) = entries[i];
+                    results[i] = await SaveEntryAsync(childPath, name, st, parent?.Find(name), token).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Status.Type == EntryType.File) continue;
+            var (name, childPath, st) = entries[i];
+            results[i] = await SaveEntryAsync(childPath, name, st, parent?.Find(name), ct).ConfigureAwait(false);
+        }
+
+        var nodes = new List<TreeNode>(results.Length);
+        foreach (var n in results)
+        {
+            if (n is not null) nodes.Add(n);
+        }
+
+        return await _writer.SaveTreeAsync(new Tree(nodes), ct).ConfigureAwait(false);
+    }
+
+    private static bool HasCacheDirSignature(byte[] dir)
+    {
+        try
+        {
+            using var handle = PosixFileSystem.OpenRead(PosixFileSystem.Join(dir, CacheDirTagName));
+            var buffer = new byte[CacheDirSignature.Length];
+            var read = RandomAccess.Read(handle, buffer, 0);
+            return read == buffer.Length && buffer.AsSpan().SequenceEqual(CacheDirSignature);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private TreeNode BuildNode(byte[] path, byte[] name, FileStatus st, NodeType type)
+    {
+        IReadOnlyList<ExtendedAttribute> xattrs = [];
+        try
+        {
+            var list = PosixFileSystem.ReadExtendedAttributes(path);
+            if (list.Count > 0)
+            {
+                var arr = list.Select(kv => new ExtendedAttribute(kv.Key, kv.Value)).ToArray();
+                Array.Sort(arr, static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
+                xattrs = arr;
+            }
+        }
+        catch (IOException e)
+        {
+            AddIssue(path, "extended attributes not saved: " + e.Message);
+        }
+
+        return new TreeNode
+        {
+            Name = name,
+            Type = type,
+            Mode = st.Mode,
+            Uid = st.Uid,
+            Gid = st.Gid,
+            User = PosixFileSystem.UserName(st.Uid) ?? "",
+            Group = PosixFileSystem.GroupName(st.Gid) ?? "",
+            ModifyTime = new Timestamp(st.ModifyTime.Seconds, st.ModifyTime.Nanoseconds),
+            AccessTime = new Timestamp(st.AccessTime.Seconds, st.AccessTime.Nanoseconds),
+            ChangeTime = new Timestamp(st.ChangeTime.Seconds, st.ChangeTime.Nanoseconds),
+            Inode = st.Inode,
+            Device = st.Device,
+            LinkCount = st.LinkCount,
+            ExtendedAttributes = xattrs,
+        };
+    }
+
+    private async Task<Tree?> LoadParentTreeAsync(ObjectId? id, CancellationToken ct)
+    {
+        if (id is not { IsEmpty: false } treeId)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _repository.LoadTreeAsync(treeId, ct).ConfigureAwait(false);
+        }
+        catch (HortException)
+        {
+            return null; // a damaged parent only costs re-reading files
+        }
+    }
+
+    private static ObjectId? ParentSubtree(TreeNode? node) => node is { Type: NodeType.Directory } ? node.Subtree : null;
+}

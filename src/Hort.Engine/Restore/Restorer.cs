@@ -1,0 +1,286 @@
+using Hort.Core;
+using Hort.Engine.FileSystem;
+using Hort.Repository;
+using Hort.Repository.Format;
+using Hort.Repository.Snapshots;
+using Hort.Repository.Trees;
+using Microsoft.Win32.SafeHandles;
+
+namespace Hort.Engine.Restore;
+
+/// <summary>
+/// Restores a snapshot into a target directory with full metadata. Every write goes through
+/// <see cref="RestoreTarget"/>, relative to directory handles that never follow symlinks, so whatever names or links
+/// the snapshot holds, nothing outside the target is created, changed or followed. Unsafe names are skipped and
+/// reported. Runs of zero bytes become holes, so sparse files stay sparse. Hard links are restored as hard links.
+/// </summary>
+public sealed class Restorer
+{
+    // Octal 0700 and 0600: entries stay private until their recorded mode is applied at the end.
+    private const uint OwnerOnlyDirectory = 0x1C0;
+    private const uint OwnerOnlyFile = 0x180;
+
+    private readonly HortRepository _repository;
+    private readonly RestoreOptions _options;
+    private readonly IProgress<RestoreProgress>? _progress;
+    private readonly RestoreSelection _selection;
+    private readonly List<RestoreIssue> _issues = [];
+    private readonly Dictionary<(ulong Device, ulong Inode), (byte[][] Parent, byte[] Name)> _links = [];
+    private RestoreTarget _target = null!;
+    private long _files;
+    private long _directories;
+    private long _others;
+    private long _bytes;
+    private long _filesTotal;
+    private long _bytesTotal;
+    private string? _current;
+
+    public Restorer(HortRepository repository, RestoreOptions options, IProgress<RestoreProgress>? progress = null)
+    {
+        _repository = repository;
+        _options = options;
+        _progress = progress;
+        _selection = new RestoreSelection(options.Includes);
+    }
+
+    /// <summary>Restores <paramref name="snapshot"/>; the repository's index must be loaded.</summary>
+    public async Task<RestoreResult> RunAsync(StoredSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        var root = await _repository.LoadTreeAsync(snapshot.Snapshot.Tree, cancellationToken).ConfigureAwait(false);
+        await CountAsync(root, [], cancellationToken).ConfigureAwait(false);
+        using var target = RestoreTarget.Open(_options.Target);
+        _target = target;
+        using var ticker = _progress is null ? null : new Timer(_ => Report(), null, 250, 250);
+        await RestoreTreeAsync(root, target.Root, [], cancellationToken).ConfigureAwait(false);
+        Report();
+        return new RestoreResult(_files, _directories, _others, _bytes, _issues);
+    }
+
+    private void Report() => _progress?.Report(new RestoreProgress(
+        Interlocked.Read(ref _files), Interlocked.Read(ref _bytes), _filesTotal, _bytesTotal, _current));
+
+    private async Task CountAsync(Tree tree, List<byte[]> path, CancellationToken ct)
+    {
+        foreach (var node in tree.Nodes)
+        {
+            path.Add(node.Name);
+            var sel = _selection.Select(path);
+            if (sel != Selection.Skip)
+            {
+                if (node.Type == NodeType.File && sel == Selection.Whole)
+                {
+                    _filesTotal++;
+                    _bytesTotal += (long)node.Size;
+                }
+                else if (node.Type == NodeType.Directory)
+                {
+                    try
+                    {
+                        await CountAsync(await _repository.LoadTreeAsync(node.Subtree, ct).ConfigureAwait(false), path, ct).ConfigureAwait(false);
+                    }
+                    catch (HortException)
+                    {
+                        // Reported when the restore reaches it.
+                    }
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+        }
+    }
+
+    private void AddIssue(List<byte[]> path, string message) =>
+        _issues.Add(new RestoreIssue("/" + string.Join('/', path.Select(p => NameText.Display(p))), message));
+
+    private async Task RestoreTreeAsync(Tree tree, RestoreDirectory dir, List<byte[]> path, CancellationToken ct)
+    {
+        foreach (var node in tree.Nodes)
+        {
+            path.Add(node.Name);
+            try
+            {
+                if (!RestoreTarget.IsSafeName(node.Name))
+                {
+                    AddIssue(path, "skipped: the name is not a safe single path component");
+                    continue;
+                }
+
+                var sel = _selection.Select(path);
+                if (sel == Selection.Skip)
+                {
+                    continue;
+                }
+
+                if (sel == Selection.Enter && node.Type != NodeType.Directory)
+                {
+                    continue;
+                }
+
+                await RestoreNodeAsync(node, dir, path, sel, ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                AddIssue(path, e.Message);
+            }
+            catch (RepositoryCorruptException e)
+            {
+                AddIssue(path, "repository damage: " + e.Message);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                AddIssue(path, e.Message);
+            }
+            finally
+            {
+                path.RemoveAt(path.Count - 1);
+            }
+        }
+    }
+
+    private async Task RestoreNodeAsync(TreeNode node, RestoreDirectory dir, List<byte[]> path, Selection sel, CancellationToken ct)
+    {
+        switch (node.Type)
+        {
+            case NodeType.Directory:
+            {
+                var subtree = await _repository.LoadTreeAsync(node.Subtree, ct).ConfigureAwait(false);
+                using var child = dir.OpenOrCreateDirectory(node.Name, OwnerOnlyDirectory);
+                await RestoreTreeAsync(subtree, child, path, ct).ConfigureAwait(false);
+                _directories++;
+                // Metadata last: a read-only mode or the mtime would otherwise be disturbed by the children.
+                ApplyMetadata(child.Handle, node, path);
+                break;
+            }
+
+            case NodeType.File:
+                await RestoreFileAsync(node, dir, path, ct).ConfigureAwait(false);
+                break;
+            case NodeType.Symlink:
+                dir.CreateSymlink(node.Name, node.LinkTarget);
+                if (_options.RestoreOwnership)
+                {
+                    dir.SetOwner(node.Name, node.Uid, node.Gid);
+                }
+
+                dir.SetTimes(node.Name, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
+                _others++;
+                break;
+            default:
+                if (node.Type is NodeType.CharDevice or NodeType.BlockDevice && !PosixFileSystem.IsRoot)
+                {
+                    AddIssue(path, "skipped: creating device nodes needs root");
+                    return;
+                }
+
+                dir.CreateSpecial(node.Name, (EntryType)(byte)node.Type, node.Mode, node.DeviceNumber);
+                if (_options.RestoreOwnership)
+                {
+                    dir.SetOwner(node.Name, node.Uid, node.Gid);
+                }
+
+                dir.SetMode(node.Name, node.Mode);
+                dir.SetTimes(node.Name, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
+                _others++;
+                break;
+        }
+    }
+
+    private async Task RestoreFileAsync(TreeNode node, RestoreDirectory dir, List<byte[]> path, CancellationToken ct)
+    {
+        _current = "/" + string.Join('/', path.Select(p => NameText.Display(p)));
+        if (node.LinkCount > 1 && node.Inode != 0)
+        {
+            var key = (node.Device, node.Inode);
+            if (_links.TryGetValue(key, out var first))
+            {
+                LinkToFirst(first.Parent, first.Name, dir, node.Name);
+                Interlocked.Increment(ref _files);
+                return;
+            }
+
+            _links[key] = (path.Take(path.Count - 1).ToArray(), node.Name);
+        }
+
+        using var handle = dir.CreateFile(node.Name, OwnerOnlyFile);
+        long offset = 0;
+        foreach (var id in node.Content)
+        {
+            var data = await _repository.LoadBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
+
+            // Zero runs are left as holes: sparse files come back sparse, and the length is set below.
+            if (data.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
+            {
+                RandomAccess.Write(handle, data, offset);
+            }
+
+            offset += data.Length;
+            Interlocked.Add(ref _bytes, data.Length);
+        }
+
+        FileHandleMetadata.SetLength(handle, offset);
+        if ((ulong)offset != node.Size)
+        {
+            AddIssue(path, $"restored {offset} bytes but the snapshot records {node.Size}");
+        }
+
+        ApplyMetadata(handle, node, path);
+        Interlocked.Increment(ref _files);
+    }
+
+    /// <summary>Hard-links <paramref name="name"/> to the first restored path of the same inode, reached from the target root.</summary>
+    private void LinkToFirst(byte[][] parentComponents, byte[] firstName, RestoreDirectory dir, byte[] name)
+    {
+        var opened = new List<RestoreDirectory>();
+        try
+        {
+            var parent = _target.Root;
+            foreach (var c in parentComponents)
+            {
+                parent = parent.OpenOrCreateDirectory(c, OwnerOnlyDirectory);
+                opened.Add(parent);
+            }
+
+            dir.CreateHardLink(parent, firstName, name);
+        }
+        finally
+        {
+            foreach (var d in opened)
+            {
+                d.Dispose();
+            }
+        }
+    }
+
+    private void ApplyMetadata(SafeFileHandle handle, TreeNode node, List<byte[]> path)
+    {
+        if (_options.RestoreOwnership)
+        {
+            try
+            {
+                FileHandleMetadata.SetOwner(handle, node.Uid, node.Gid);
+            }
+            catch (IOException e)
+            {
+                AddIssue(path, "owner not restored: " + e.Message);
+            }
+        }
+
+        // After chown, which clears setuid/setgid.
+        FileHandleMetadata.SetMode(handle, node.Mode);
+        foreach (var x in node.ExtendedAttributes)
+        {
+            try
+            {
+                FileHandleMetadata.SetExtendedAttribute(handle, x.Name, x.Value);
+            }
+            catch (IOException e)
+            {
+                AddIssue(path, $"extended attribute {NameText.Display(x.Name)} not restored: {e.Message}");
+            }
+        }
+
+        FileHandleMetadata.SetTimes(handle, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
+    }
+
+    private static UnixTime ToUnix(Timestamp t) => new(t.Seconds, t.Nanoseconds);
+}
