@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Text;
+using Hort.Core;
+using Hort.Repository;
+using Hort.Storage;
+
+namespace Hort.Cli;
+
+/// <summary>What one invocation needs: where the repository is, how to get the password, where to print.</summary>
+internal sealed class CliContext
+{
+    public CliContext(ParseResult parse, TextWriter output, TextWriter error)
+    {
+        Parse = parse;
+        Out = output;
+        Err = error;
+        RepositoryLocation = parse.GetValue(GlobalOptions.Repository) ?? Environment.GetEnvironmentVariable("HORT_REPOSITORY");
+        PasswordFile = parse.GetValue(GlobalOptions.PasswordFile) ?? Environment.GetEnvironmentVariable("HORT_PASSWORD_FILE");
+        Json = parse.GetValue(GlobalOptions.Json);
+        Quiet = parse.GetValue(GlobalOptions.Quiet);
+    }
+
+    public ParseResult Parse { get; }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Err { get; }
+
+    public string? RepositoryLocation { get; }
+
+    public string? PasswordFile { get; }
+
+    public bool Json { get; }
+
+    public bool Quiet { get; }
+
+    /// <summary>Live progress only for a person watching a terminal.</summary>
+    public bool ShowProgress => !Quiet && !Json && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
+
+    public string RequireRepositoryLocation() => string.IsNullOrWhiteSpace(RepositoryLocation)
+        ? throw new CliException("no repository given: use --repo DIR or set HORT_REPOSITORY")
+        : Path.GetFullPath(RepositoryLocation);
+
+    /// <summary>The store for an existing repository.</summary>
+    public IBlobStore OpenStore()
+    {
+        var location = RequireRepositoryLocation();
+        if (!Directory.Exists(location))
+        {
+            throw new CliException($"there is no repository at {location} (the directory does not exist); create one with 'hort init'", ExitCodes.NoRepository);
+        }
+
+        return new LocalDirectoryBlobStore(location);
+    }
+
+    /// <summary>The password from --password-file, $HORT_PASSWORD_FILE, $HORT_PASSWORD or a terminal prompt.</summary>
+    public string ReadPassword(string prompt = "enter password for repository: ", bool confirm = false)
+    {
+        if (PasswordFile is not null)
+        {
+            return ReadPasswordFile(PasswordFile);
+        }
+
+        var env = Environment.GetEnvironmentVariable("HORT_PASSWORD");
+        if (!string.IsNullOrEmpty(env))
+        {
+            return env;
+        }
+
+        return Prompt(prompt, confirm);
+    }
+
+    /// <summary>Reads the first line of a password file.</summary>
+    public static string ReadPasswordFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (IOException e)
+        {
+            throw new CliException($"cannot read password file {path}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CliException($"cannot read password file {path}: {e.Message}");
+        }
+
+        var line = text.Split('\n')[0].TrimEnd('\r');
+        return line.Length == 0 ? throw new CliException($"password file {path} is empty") : line;
+    }
+
+    /// <summary>Asks on the terminal without echo; refuses when there is no terminal.</summary>
+    public string Prompt(string prompt, bool confirm)
+    {
+        if (Console.IsInputRedirected)
+        {
+            throw new CliException("no password given: set HORT_PASSWORD or HORT_PASSWORD_FILE, or use --password-file (there is no terminal to ask on)");
+        }
+
+        var first = ReadHidden(prompt);
+        if (confirm && ReadHidden("enter password again: ") != first)
+        {
+            throw new CliException("the passwords do not match; nothing was changed");
+        }
+
+        return first.Length == 0 ? throw new CliException("an empty password is not allowed") : first;
+    }
+
+    private string ReadHidden(string prompt)
+    {
+        Err.Write(prompt);
+        Err.Flush();
+        var sb = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (sb.Length > 0) sb.Length--;
+                continue;
+            }
+
+            if (!char.IsControl(key.KeyChar)) sb.Append(key.KeyChar);
+        }
+
+        Err.WriteLine();
+        return sb.ToString();
+    }
+
+    /// <summary>Opens the repository with the password; optionally loads the index.</summary>
+    public async Task<HortRepository> OpenRepositoryAsync(bool loadIndex, CancellationToken ct)
+    {
+        var store = OpenStore();
+        var password = ReadPassword();
+        var repo = await HortRepository.OpenAsync(store, password, cancellationToken: ct).ConfigureAwait(false);
+        if (loadIndex)
+        {
+            try
+            {
+                await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                repo.Dispose();
+                throw;
+            }
+        }
+
+        return repo;
+    }
+
+    /// <summary>Writes a line unless --quiet.</summary>
+    public void Info(string line)
+    {
+        if (!Quiet) Out.WriteLine(line);
+    }
+
+    /// <summary>Writes a warning to stderr.</summary>
+    public void Warn(string line) => Err.WriteLine(line);
+}
