@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Hort.Storage;
+
+/// <summary>A blob store held in memory, for tests; stores and hands out copies so no caller can alter stored bytes.</summary>
+public sealed class InMemoryBlobStore : IBlobStore
+{
+    private static int s_instances;
+
+    private readonly ConcurrentDictionary<BlobName, byte[]> _blobs = new();
+
+    public InMemoryBlobStore()
+    {
+        Location = $"memory:{Interlocked.Increment(ref s_instances)}";
+    }
+
+    /// <inheritdoc />
+    public string Location { get; }
+
+    /// <summary>How many blobs are stored, of every kind.</summary>
+    public int Count => _blobs.Count;
+
+    /// <inheritdoc />
+    public Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _blobs[name] = content.ToArray();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Find(name).AsSpan().ToArray());
+    }
+
+    /// <inheritdoc />
+    public Task<int> ReadAsync(BlobName name, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        cancellationToken.ThrowIfCancellationRequested();
+        var content = Find(name);
+        if (offset >= content.Length)
+        {
+            return Task.FromResult(0);
+        }
+
+        var count = (int)Math.Min(buffer.Length, content.Length - offset);
+        content.AsSpan((int)offset, count).CopyTo(buffer.Span);
+        return Task.FromResult(count);
+    }
+
+    /// <inheritdoc />
+    public Task<BlobInfo?> StatAsync(BlobName name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_blobs.TryGetValue(name, out var content) ? new BlobInfo(name, content.Length) : null);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<BlobInfo> ListAsync(
+        BlobKind kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // ToArray takes a consistent snapshot, so each blob appears exactly once even while others are written.
+        var snapshot = _blobs.ToArray();
+        await Task.Yield();
+        foreach (var (name, content) in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (name.Kind == kind)
+            {
+                yield return new BlobInfo(name, content.Length);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _blobs.TryRemove(name, out _);
+        return Task.CompletedTask;
+    }
+
+    private byte[] Find(BlobName name) =>
+        _blobs.TryGetValue(name, out var content) ? content : throw new BlobNotFoundException(name);
+}
