@@ -265,8 +265,8 @@ public sealed class Restorer
             }
         }
 
-        // After chown, which clears setuid/setgid.
-        FileHandleMetadata.SetMode(handle, node.Mode);
+        // Extended attributes before the mode (a read-only mode would forbid setting user.* attributes as non-root)
+        // and after chown (which drops security.capability).
         foreach (var x in node.ExtendedAttributes)
         {
             try
@@ -279,6 +279,8 @@ public sealed class Restorer
             }
         }
 
+        // After chown, which clears setuid/setgid.
+        FileHandleMetadata.SetMode(handle, node.Mode);
         FileHandleMetadata.SetTimes(handle, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
     }
 
