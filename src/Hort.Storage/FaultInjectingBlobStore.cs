@@ -6,7 +6,10 @@ namespace Hort.Storage;
 /// Wraps a store to count operations and make a chosen one fail, or to flip a bit in what is read, so that tests can
 /// show how the layers above behave when storage breaks.
 /// </summary>
-/// <remarks>A failure happens before the operation reaches the inner store: a failed put stores nothing.</remarks>
+/// <remarks>
+/// A failure happens before the operation reaches the inner store, so a failed put stores nothing; it surfaces as a
+/// faulted task, as a real store's error would.
+/// </remarks>
 public sealed class FaultInjectingBlobStore : IBlobStore
 {
     private readonly IBlobStore _inner;
@@ -41,10 +44,10 @@ public sealed class FaultInjectingBlobStore : IBlobStore
     public string Location => _inner.Location;
 
     /// <inheritdoc />
-    public Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public async Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         Enter(BlobOperations.Put);
-        return _inner.PutAsync(name, content, cancellationToken);
+        await _inner.PutAsync(name, content, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -66,10 +69,10 @@ public sealed class FaultInjectingBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task<BlobInfo?> StatAsync(BlobName name, CancellationToken cancellationToken = default)
+    public async Task<BlobInfo?> StatAsync(BlobName name, CancellationToken cancellationToken = default)
     {
         Enter(BlobOperations.Stat);
-        return _inner.StatAsync(name, cancellationToken);
+        return await _inner.StatAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -84,10 +87,10 @@ public sealed class FaultInjectingBlobStore : IBlobStore
     }
 
     /// <inheritdoc />
-    public Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default)
     {
         Enter(BlobOperations.Delete);
-        return _inner.DeleteAsync(name, cancellationToken);
+        await _inner.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counts the operation if it is counted and throws if it is the one chosen to fail.</summary>

@@ -24,7 +24,11 @@ public sealed class InMemoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         _blobs[name] = content.ToArray();
         return Task.CompletedTask;
     }
@@ -32,16 +36,30 @@ public sealed class InMemoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Find(name).AsSpan().ToArray());
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<byte[]>(cancellationToken);
+        }
+
+        return _blobs.TryGetValue(name, out var content)
+            ? Task.FromResult(content.AsSpan().ToArray())
+            : Task.FromException<byte[]>(new BlobNotFoundException(name));
     }
 
     /// <inheritdoc />
     public Task<int> ReadAsync(BlobName name, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        cancellationToken.ThrowIfCancellationRequested();
-        var content = Find(name);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<int>(cancellationToken);
+        }
+
+        if (!_blobs.TryGetValue(name, out var content))
+        {
+            return Task.FromException<int>(new BlobNotFoundException(name));
+        }
+
         if (offset >= content.Length)
         {
             return Task.FromResult(0);
@@ -55,7 +73,11 @@ public sealed class InMemoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task<BlobInfo?> StatAsync(BlobName name, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<BlobInfo?>(cancellationToken);
+        }
+
         return Task.FromResult(_blobs.TryGetValue(name, out var content) ? new BlobInfo(name, content.Length) : null);
     }
 
@@ -81,11 +103,12 @@ public sealed class InMemoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
         _blobs.TryRemove(name, out _);
         return Task.CompletedTask;
     }
-
-    private byte[] Find(BlobName name) =>
-        _blobs.TryGetValue(name, out var content) ? content : throw new BlobNotFoundException(name);
 }

@@ -112,9 +112,20 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task<BlobInfo?> StatAsync(BlobName name, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var file = new FileInfo(PathOf(name));
-        return Task.FromResult(file.Exists ? new BlobInfo(name, file.Length) : null);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<BlobInfo?>(cancellationToken);
+        }
+
+        try
+        {
+            var file = new FileInfo(PathOf(name));
+            return Task.FromResult(file.Exists ? new BlobInfo(name, file.Length) : null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromException<BlobInfo?>(e);
+        }
     }
 
     /// <inheritdoc />
@@ -167,12 +178,27 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
     /// <inheritdoc />
     public Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var path = PathOf(name);
-        var directory = Path.GetDirectoryName(path)!;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        try
+        {
+            Delete(PathOf(name));
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    private static void Delete(string path)
+    {
         if (!File.Exists(path))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         try
@@ -182,12 +208,11 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
         catch (DirectoryNotFoundException)
         {
             // Removed concurrently together with its folder: the blob is gone, which is what was asked.
-            return Task.CompletedTask;
+            return;
         }
 
         // Make the removal durable too: a lock or an index that reappears after a crash would mislead later runs.
-        Posix.FsyncDirectory(directory);
-        return Task.CompletedTask;
+        Posix.FsyncDirectory(Path.GetDirectoryName(path)!);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class ReadOnlyBlobStore : IBlobStore
 
     /// <inheritdoc />
     public Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
-        throw new InvalidOperationException(Refusal);
+        Task.FromException(new InvalidOperationException(Refusal));
 
     /// <inheritdoc />
     public Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default) =>
@@ -38,5 +38,5 @@ public sealed class ReadOnlyBlobStore : IBlobStore
 
     /// <inheritdoc />
     public Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default) =>
-        throw new InvalidOperationException(Refusal);
+        Task.FromException(new InvalidOperationException(Refusal));
 }

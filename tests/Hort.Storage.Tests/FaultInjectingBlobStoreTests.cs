@@ -48,7 +48,9 @@ public sealed class FaultInjectingBlobStoreTests
         var store = new FaultInjectingBlobStore(
             _inner, new FaultInjectionOptions { FailAt = 1, Fault = InjectedFault.StorageFull });
 
-        await Assert.ThrowsAsync<StorageFullException>(() => store.PutAsync(First, new byte[] { 1 }, Token));
+        // The fault arrives through the task, where callers of a real store would meet it.
+        var put = store.PutAsync(First, new byte[] { 1 }, Token);
+        await Assert.ThrowsAsync<StorageFullException>(() => put);
 
         Assert.Null(await _inner.StatAsync(First, Token));
         Assert.Null(await store.StatAsync(First, Token));
@@ -147,9 +149,10 @@ public sealed class ReadOnlyBlobStoreTests
         await inner.PutAsync(Blob, new byte[] { 1, 2 }, Token);
         var store = new ReadOnlyBlobStore(inner);
 
-        var put = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => store.PutAsync(new BlobName(BlobKind.Snapshot, "ef01"), new byte[] { 3 }, Token));
-        var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => store.DeleteAsync(Blob, Token));
+        var putTask = store.PutAsync(new BlobName(BlobKind.Snapshot, "ef01"), new byte[] { 3 }, Token);
+        var deleteTask = store.DeleteAsync(Blob, Token);
+        var put = await Assert.ThrowsAsync<InvalidOperationException>(() => putTask);
+        var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => deleteTask);
 
         Assert.Equal("the repository is opened read-only", put.Message);
         Assert.Equal("the repository is opened read-only", delete.Message);
