@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Hort.Repository.Tests;
+namespace Hort.Repository.Tests.Chunking;
 
 /// <summary>Reproducible pseudo-random test data (SplitMix64), fast enough for tens of MiB per test.</summary>
 internal static class TestBytes

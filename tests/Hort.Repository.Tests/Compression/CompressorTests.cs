@@ -2,6 +2,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Hort.Repository.Compression;
+using Hort.Repository.Tests.Chunking;
 
 namespace Hort.Repository.Tests.Compression;
 

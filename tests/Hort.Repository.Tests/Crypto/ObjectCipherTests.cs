@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Hort.Core;
 using Hort.Repository.Crypto;
+using Hort.Repository.Tests.Chunking;
 
 namespace Hort.Repository.Tests.Crypto;
 
