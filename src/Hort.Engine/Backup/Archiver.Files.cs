@@ -11,9 +11,9 @@ public sealed partial class Archiver
     private const int ENOENT = 2;
 
     /// <summary>Saves a regular file: reuses the parent's chunk list when unchanged, else reads and chunks it.</summary>
-    private async Task<TreeNode?> SaveFileAsync(byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
+    private async Task<TreeNode?> SaveFileAsync(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
     {
-        var node = BuildNode(path, name, st, NodeType.File);
+        var node = BuildNode(dir, path, name, st, NodeType.File);
         if (IsUnchanged(st, parentNode))
         {
             Interlocked.Increment(ref _filesUnchanged);
@@ -33,7 +33,7 @@ public sealed partial class Archiver
         SafeFileHandle handle;
         try
         {
-            handle = PosixFileSystem.OpenRead(path);
+            handle = PosixFileSystem.OpenReadAt(dir, name);
         }
         catch (PosixException e) when (e.Errno == ENOENT)
         {

@@ -1,6 +1,7 @@
 using Hort.Core;
 using Hort.Engine.FileSystem;
 using Hort.Repository.Trees;
+using Microsoft.Win32.SafeHandles;
 
 namespace Hort.Engine.Backup;
 
@@ -30,13 +31,15 @@ public sealed partial class Archiver
 
             if (child.IsTarget)
             {
-                var saved = await SaveEntryAsync(child.FullPath, name, st, parentNode, ct).ConfigureAwait(false);
+                using var dir = PosixFileSystem.OpenDirectory(node.FullPath);
+                var saved = await SaveEntryAsync(dir, child.FullPath, name, st, parentNode, ct).ConfigureAwait(false);
                 if (saved is not null) nodes.Add(saved);
             }
             else if (st.Type == EntryType.Directory)
             {
                 var subtree = await SaveVirtualDirectoryAsync(child, ParentSubtree(parentNode), ct).ConfigureAwait(false);
-                nodes.Add(BuildNode(child.FullPath, name, st, NodeType.Directory) with { Subtree = subtree });
+                using var dir = PosixFileSystem.OpenDirectory(node.FullPath);
+                nodes.Add(BuildNode(dir, child.FullPath, name, st, NodeType.Directory) with { Subtree = subtree });
             }
             else
             {
@@ -47,33 +50,48 @@ public sealed partial class Archiver
         if (node.IsTarget)
         {
             // "/" itself was chosen: save it whole.
-            return await SaveDirectoryContentsAsync(node.FullPath, parent, ct).ConfigureAwait(false);
+            using var rootDir = PosixFileSystem.OpenDirectory(node.FullPath);
+            return await SaveDirectoryContentsAsync(rootDir, node.FullPath, parent, ct).ConfigureAwait(false);
         }
 
         return await _writer.SaveTreeAsync(new Tree(nodes), ct).ConfigureAwait(false);
     }
 
     /// <summary>Saves one entry of any type; null when it vanished or cannot be recorded.</summary>
-    private async Task<TreeNode?> SaveEntryAsync(byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
+    private async Task<TreeNode?> SaveEntryAsync(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
     {
         switch (st.Type)
         {
             case EntryType.File:
                 Interlocked.Increment(ref _files);
-                return await SaveFileAsync(path, name, st, parentNode, ct).ConfigureAwait(false);
+                return await SaveFileAsync(dir, path, name, st, parentNode, ct).ConfigureAwait(false);
             case EntryType.Directory:
             {
                 Interlocked.Increment(ref _directories);
                 var parent = await LoadParentTreeAsync(ParentSubtree(parentNode), ct).ConfigureAwait(false);
-                var subtree = await SaveDirectoryContentsAsync(path, parent, ct).ConfigureAwait(false);
-                return BuildNode(path, name, st, NodeType.Directory) with { Subtree = subtree };
+                SafeFileHandle child;
+                try
+                {
+                    child = PosixFileSystem.OpenDirectoryAt(dir, name);
+                }
+                catch (IOException e)
+                {
+                    AddIssue(path, e.Message);
+                    return null;
+                }
+
+                using (child)
+                {
+                    var subtree = await SaveDirectoryContentsAsync(child, path, parent, ct).ConfigureAwait(false);
+                    return BuildNode(dir, path, name, st, NodeType.Directory) with { Subtree = subtree };
+                }
             }
 
             case EntryType.Symlink:
                 Interlocked.Increment(ref _others);
                 try
                 {
-                    return BuildNode(path, name, st, NodeType.Symlink) with { LinkTarget = PosixFileSystem.ReadLink(path) };
+                    return BuildNode(dir, path, name, st, NodeType.Symlink) with { LinkTarget = PosixFileSystem.ReadLinkAt(dir, name) };
                 }
                 catch (IOException e)
                 {
@@ -83,17 +101,17 @@ public sealed partial class Archiver
 
             default:
                 Interlocked.Increment(ref _others);
-                return BuildNode(path, name, st, (NodeType)(byte)st.Type) with { DeviceNumber = st.DeviceNumber };
+                return BuildNode(dir, path, name, st, (NodeType)(byte)st.Type) with { DeviceNumber = st.DeviceNumber };
         }
     }
 
     /// <summary>Saves a directory's entries (files in parallel) as a tree; returns the tree's ID.</summary>
-    private async Task<ObjectId> SaveDirectoryContentsAsync(byte[] path, Tree? parent, CancellationToken ct)
+    private async Task<ObjectId> SaveDirectoryContentsAsync(SafeFileHandle dir, byte[] path, Tree? parent, CancellationToken ct)
     {
         List<byte[]> names;
         try
         {
-            names = PosixFileSystem.ReadDirectory(path);
+            names = PosixFileSystem.ReadDirectory(dir);
         }
         catch (IOException e)
         {
@@ -102,7 +120,7 @@ public sealed partial class Archiver
         }
 
         names.Sort(ByteNameComparer.Instance);
-        if (_options.ExcludeCaches && names.Exists(n => n.AsSpan().SequenceEqual(CacheDirTagName)) && HasCacheDirSignature(path))
+        if (_options.ExcludeCaches && names.Exists(n => n.AsSpan().SequenceEqual(CacheDirTagName)) && HasCacheDirSignature(dir))
         {
             names = [CacheDirTagName];
         }
@@ -118,7 +136,7 @@ public sealed partial class Archiver
 
             try
             {
-                entries.Add((name, childPath, PosixFileSystem.LStat(childPath)));
+                entries.Add((name, childPath, PosixFileSystem.LStatAt(dir, name)));
             }
             catch (IOException e)
             {
@@ -144,7 +162,7 @@ public sealed partial class Archiver
                 async (i, token) =>
                 {
                     var (name, childPath, st) = entries[i];
-                    results[i] = await SaveEntryAsync(childPath, name, st, parent?.Find(name), token).ConfigureAwait(false);
+                    results[i] = await SaveEntryAsync(dir, childPath, name, st, parent?.Find(name), token).ConfigureAwait(false);
                 }).ConfigureAwait(false);
         }
 
@@ -152,7 +170,7 @@ public sealed partial class Archiver
         {
             if (entries[i].Status.Type == EntryType.File) continue;
             var (name, childPath, st) = entries[i];
-            results[i] = await SaveEntryAsync(childPath, name, st, parent?.Find(name), ct).ConfigureAwait(false);
+            results[i] = await SaveEntryAsync(dir, childPath, name, st, parent?.Find(name), ct).ConfigureAwait(false);
         }
 
         var nodes = new List<TreeNode>(results.Length);
@@ -164,11 +182,11 @@ public sealed partial class Archiver
         return await _writer.SaveTreeAsync(new Tree(nodes), ct).ConfigureAwait(false);
     }
 
-    private static bool HasCacheDirSignature(byte[] dir)
+    private static bool HasCacheDirSignature(SafeFileHandle dir)
     {
         try
         {
-            using var handle = PosixFileSystem.OpenRead(PosixFileSystem.Join(dir, CacheDirTagName));
+            using var handle = PosixFileSystem.OpenReadAt(dir, CacheDirTagName);
             var buffer = new byte[CacheDirSignature.Length];
             var read = RandomAccess.Read(handle, buffer, 0);
             return read == buffer.Length && buffer.AsSpan().SequenceEqual(CacheDirSignature);
@@ -179,12 +197,12 @@ public sealed partial class Archiver
         }
     }
 
-    private TreeNode BuildNode(byte[] path, byte[] name, FileStatus st, NodeType type)
+    private TreeNode BuildNode(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, NodeType type)
     {
         IReadOnlyList<ExtendedAttribute> xattrs = [];
         try
         {
-            var list = PosixFileSystem.ReadExtendedAttributes(path);
+            var list = PosixFileSystem.ReadExtendedAttributesAt(dir, name);
             if (list.Count > 0)
             {
                 var arr = list.Select(kv => new ExtendedAttribute(kv.Key, kv.Value)).ToArray();
