@@ -288,14 +288,12 @@ public sealed class Checker
     private async Task MapDamageAsync(CheckReport report, List<StoredSnapshot> snapshots, CancellationToken ct)
     {
         var damaged = report.DamagedBlobs;
-        var byObject = new Dictionary<ObjectId, CheckProblem>();
         var summary = new CheckProblem("damage summary", $"{damaged.Count} blob(s) missing or damaged; these snapshot paths cannot be restored intact:");
         foreach (var s in snapshots)
         {
             await MapTreeAsync(s, s.Snapshot.Tree, "", damaged, summary, ct).ConfigureAwait(false);
         }
 
-        _ = byObject;
         report.Errors.Add(summary);
     }
 
