@@ -131,7 +131,7 @@ public sealed class BlobWriter : IDisposable
 
     private async Task UploadCurrentPackAsync(CancellationToken cancellationToken)
     {
-        var finished = _pack.Finish();
+        using var finished = _pack.Finish();
         _pack.Dispose();
         _pack = new PackWriter(_repository.Codec);
         try
@@ -145,8 +145,8 @@ public sealed class BlobWriter : IDisposable
         }
 
         Interlocked.Increment(ref _packs);
-        _repository.Index.AddPack(finished.Id, finished.Content.Length, finished.Entries);
-        _unindexed.Add(new IndexedPack(finished.Id, finished.Content.Length, finished.Entries));
+        _repository.Index.AddPack(finished.Id, finished.Length, finished.Entries);
+        _unindexed.Add(new IndexedPack(finished.Id, finished.Length, finished.Entries));
         if (_unindexed.Count >= PacksPerIndexFile)
         {
             await WriteIndexAsync(cancellationToken).ConfigureAwait(false);

@@ -8,8 +8,40 @@ using Hort.Repository.Format;
 
 namespace Hort.Repository.Packs;
 
-/// <summary>A finished pack: its bytes, its name (SHA-256 of the bytes) and the blobs it holds.</summary>
-public sealed record FinishedPack(ObjectId Id, byte[] Content, IReadOnlyList<PackEntry> Entries);
+/// <summary>
+/// A finished pack: its bytes (in a pooled buffer, returned on <see cref="Dispose"/>), its name (SHA-256 of the
+/// bytes) and the blobs it holds.
+/// </summary>
+public sealed class FinishedPack : IDisposable
+{
+    private byte[] _buffer;
+
+    internal FinishedPack(ObjectId id, byte[] buffer, int length, IReadOnlyList<PackEntry> entries)
+    {
+        Id = id;
+        _buffer = buffer;
+        Length = length;
+        Entries = entries;
+    }
+
+    public ObjectId Id { get; }
+
+    public int Length { get; }
+
+    public IReadOnlyList<PackEntry> Entries { get; }
+
+    /// <summary>The pack's bytes; valid until disposed.</summary>
+    public ReadOnlyMemory<byte> Content => _buffer.AsMemory(0, Length);
+
+    public void Dispose()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}
 
 /// <summary>
 /// Collects blob envelopes into one pack file:
@@ -78,8 +110,11 @@ public sealed class PackWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length, 4), (uint)envelopeLength);
         _length += 4;
 
-        var content = _buffer.AsSpan(0, _length).ToArray();
-        return new FinishedPack(new ObjectId(SHA256.HashData(content)), content, _entries.ToArray());
+        // The buffer moves to the finished pack; this writer is done.
+        var buffer = _buffer;
+        _buffer = [];
+        var id = new ObjectId(SHA256.HashData(buffer.AsSpan(0, _length)));
+        return new FinishedPack(id, buffer, _length, _entries.ToArray());
     }
 
     private void EnsureCapacity(int extra)
