@@ -53,7 +53,8 @@ internal sealed class StatusLine : IDisposable
     {
         try
         {
-            return Console.WindowWidth;
+            var width = Console.WindowWidth;
+            return width > 0 ? width : 80;
         }
         catch (IOException)
         {
