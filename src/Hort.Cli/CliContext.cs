@@ -152,10 +152,10 @@ internal sealed class CliContext
         return repo;
     }
 
-    /// <summary>Writes a line unless --quiet.</summary>
+    /// <summary>Writes a line unless --quiet or --json (JSON output holds nothing but JSON documents).</summary>
     public void Info(string line)
     {
-        if (!Quiet) Out.WriteLine(line);
+        if (!Quiet && !Json) Out.WriteLine(line);
     }
 
     /// <summary>Writes a warning to stderr.</summary>

@@ -71,6 +71,7 @@ public sealed class BlobWriter : IDisposable
         }
 
         var envelope = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxStoredLength(raw.Length));
+        var added = false;
         try
         {
             var length = _repository.Codec.Seal(type, id, raw.Span, envelope, out var compression);
@@ -79,6 +80,7 @@ public sealed class BlobWriter : IDisposable
             {
                 ThrowIfFailed();
                 _pack.AddSealed(type, id, compression, (uint)raw.Length, envelope.AsSpan(0, length));
+                added = true;
                 Interlocked.Increment(ref _blobs);
                 Interlocked.Add(ref _rawBytes, raw.Length);
                 Interlocked.Add(ref _storedBytes, length);
@@ -91,6 +93,16 @@ public sealed class BlobWriter : IDisposable
             {
                 _packLock.Release();
             }
+        }
+        catch when (!added)
+        {
+            // Not queued after all (cancelled or failed before reaching the pack): forget it, so a later save stores it.
+            lock (_pendingLock)
+            {
+                _pending.Remove(id);
+            }
+
+            throw;
         }
         finally
         {

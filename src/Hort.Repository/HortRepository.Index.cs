@@ -11,7 +11,7 @@ public sealed partial class HortRepository
     /// <summary>Reads every index file into <see cref="Index"/>; a damaged index file is an error naming it.</summary>
     public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
     {
-        await foreach (var info in Store.ListAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
         {
             var file = await ReadIndexFileAsync(info.Name, cancellationToken).ConfigureAwait(false);
             foreach (var pack in file.Packs)
@@ -51,9 +51,9 @@ public sealed partial class HortRepository
     {
         var adopted = new List<IndexedPack>();
         var damaged = new List<ObjectId>();
-        await foreach (var info in Store.ListAsync(BlobKind.Pack, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Pack, cancellationToken).ConfigureAwait(false))
         {
-            var packId = ObjectId.Parse(info.Name.Name);
+            var packId = objectId;
             if (Index.ContainsPack(packId))
             {
                 continue;

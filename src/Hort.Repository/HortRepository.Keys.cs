@@ -14,11 +14,11 @@ public sealed partial class HortRepository
     public async Task<IReadOnlyList<KeyInfo>> ListKeysAsync(CancellationToken cancellationToken = default)
     {
         var list = new List<KeyInfo>();
-        await foreach (var info in Store.ListAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
         {
             var bytes = await Store.GetAsync(info.Name, cancellationToken).ConfigureAwait(false);
             var file = KeyFile.Parse(bytes, info.Name.ToString());
-            var id = ObjectId.Parse(info.Name.Name);
+            var id = objectId;
             list.Add(new KeyInfo(id, file.Created, file.Hostname, file.Username, id == KeyId));
         }
 
@@ -59,11 +59,11 @@ public sealed partial class HortRepository
     public async Task<ObjectId> FindKeyAsync(string reference, CancellationToken cancellationToken = default)
     {
         var matches = new List<ObjectId>();
-        await foreach (var info in Store.ListAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
         {
             if (info.Name.Name.StartsWith(reference.ToLowerInvariant(), StringComparison.Ordinal))
             {
-                matches.Add(ObjectId.Parse(info.Name.Name));
+                matches.Add(objectId);
             }
         }
 

@@ -50,9 +50,9 @@ public sealed partial class HortRepository
 
     private async IAsyncEnumerable<StoredSnapshot> EnumerateSnapshotsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var info in Store.ListAsync(BlobKind.Snapshot, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Snapshot, cancellationToken).ConfigureAwait(false))
         {
-            var id = ObjectId.Parse(info.Name.Name);
+            var id = objectId;
             yield return new StoredSnapshot(id, await LoadSnapshotAsync(id, cancellationToken).ConfigureAwait(false));
         }
     }
@@ -79,11 +79,11 @@ public sealed partial class HortRepository
         }
 
         var matches = new List<ObjectId>();
-        await foreach (var info in Store.ListAsync(BlobKind.Snapshot, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Snapshot, cancellationToken).ConfigureAwait(false))
         {
             if (info.Name.Name.StartsWith(prefix, StringComparison.Ordinal))
             {
-                matches.Add(ObjectId.Parse(info.Name.Name));
+                matches.Add(objectId);
             }
         }
 

@@ -126,6 +126,11 @@ public sealed partial class HortRepository : IDisposable
         var damaged = new List<string>();
         await foreach (var info in store.ListAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
         {
+            if (!ObjectId.TryParse(info.Name.Name, out var objectId))
+            {
+                continue; // not a repository object
+            }
+
             byte[] bytes;
             try
             {
@@ -149,7 +154,7 @@ public sealed partial class HortRepository : IDisposable
 
             if (file.TryUnwrap(passwordBytes, out var key) && key is not null)
             {
-                return (key, ObjectId.Parse(info.Name.Name));
+                return (key, objectId);
             }
         }
 

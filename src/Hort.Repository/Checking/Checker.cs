@@ -49,7 +49,7 @@ public sealed class Checker
 
     private async Task CheckKeysAsync(CheckReport report, CancellationToken ct)
     {
-        await foreach (var info in _repository.Store.ListAsync(BlobKind.Key, ct).ConfigureAwait(false))
+        await foreach (var (objectId, info) in _repository.ListObjectsAsync(BlobKind.Key, ct).ConfigureAwait(false))
         {
             var bytes = await _repository.Store.GetAsync(info.Name, ct).ConfigureAwait(false);
             if (Hex.Encode(SHA256.HashData(bytes)) != info.Name.Name)
@@ -71,7 +71,7 @@ public sealed class Checker
 
     private async Task CheckIndexesAsync(CheckReport report, CancellationToken ct)
     {
-        await foreach (var info in _repository.Store.ListAsync(BlobKind.Index, ct).ConfigureAwait(false))
+        await foreach (var (objectId, info) in _repository.ListObjectsAsync(BlobKind.Index, ct).ConfigureAwait(false))
         {
             try
             {
@@ -91,9 +91,9 @@ public sealed class Checker
     private async Task<Dictionary<ObjectId, long>> CheckPackListAsync(CheckReport report, CancellationToken ct)
     {
         var stored = new Dictionary<ObjectId, long>();
-        await foreach (var info in _repository.Store.ListAsync(BlobKind.Pack, ct).ConfigureAwait(false))
+        await foreach (var (objectId, info) in _repository.ListObjectsAsync(BlobKind.Pack, ct).ConfigureAwait(false))
         {
-            stored[ObjectId.Parse(info.Name.Name)] = info.Length;
+            stored[objectId] = info.Length;
         }
 
         foreach (var (packId, length) in _repository.Index.Packs())
@@ -136,9 +136,9 @@ public sealed class Checker
     private async Task<List<StoredSnapshot>> LoadSnapshotsAsync(CheckReport report, CancellationToken ct)
     {
         var list = new List<StoredSnapshot>();
-        await foreach (var info in _repository.Store.ListAsync(BlobKind.Snapshot, ct).ConfigureAwait(false))
+        await foreach (var (objectId, info) in _repository.ListObjectsAsync(BlobKind.Snapshot, ct).ConfigureAwait(false))
         {
-            var id = ObjectId.Parse(info.Name.Name);
+            var id = objectId;
             try
             {
                 list.Add(new StoredSnapshot(id, await _repository.LoadSnapshotAsync(id, ct).ConfigureAwait(false)));
@@ -230,10 +230,9 @@ public sealed class Checker
             }
             catch (RepositoryCorruptException e)
             {
+                // The pack as a whole is damaged, but most of its blobs may be intact: verify each one the index
+                // points at, so that only the data that is really lost is reported as lost.
                 report.Errors.Add(new CheckProblem(name.ToString(), e.Problem));
-                MarkPackDamaged(report, packId);
-                // The blobs may still be individually intact; verify what the index says is there.
-                header = [];
                 VerifyIndexedBlobs(report, packId, content);
                 continue;
             }
@@ -253,12 +252,12 @@ public sealed class Checker
         {
             if (blob.PackId == packId)
             {
-                VerifyBlob(report, packId, content, blob.Entry, quiet: true);
+                VerifyBlob(report, packId, content, blob.Entry);
             }
         }
     }
 
-    private void VerifyBlob(CheckReport report, ObjectId packId, byte[] content, PackEntry entry, bool quiet = false)
+    private void VerifyBlob(CheckReport report, ObjectId packId, byte[] content, PackEntry entry)
     {
         try
         {
@@ -278,10 +277,7 @@ public sealed class Checker
                 report.DamagedBlobs.Add(entry.Id);
             }
 
-            if (!quiet)
-            {
-                report.Errors.Add(new CheckProblem(e.ObjectName, e.Problem));
-            }
+            report.Errors.Add(new CheckProblem(e.ObjectName, e.Problem));
         }
     }
 

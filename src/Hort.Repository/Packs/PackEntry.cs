@@ -41,6 +41,11 @@ public readonly record struct PackEntry(
     /// <summary>Reads and validates one entry; <paramref name="objectName"/> names the container in errors.</summary>
     public static PackEntry Read(ReadOnlySpan<byte> source, string objectName)
     {
+        if (source.Length < Size)
+        {
+            throw new RepositoryCorruptException(objectName, "blob entry is truncated");
+        }
+
         var type = (BlobType)source[TypeOffset];
         if (type is not (BlobType.Data or BlobType.Tree))
         {

@@ -26,14 +26,25 @@ public static class SnapshotCodec
             throw new RepositoryCorruptException(objectName, "snapshot is not valid JSON", e);
         }
 
-        if (doc is null || doc.Time is null || doc.Tree is null || doc.Paths is null)
+        if (doc is null)
+        {
+            throw new RepositoryCorruptException(objectName, "snapshot is empty");
+        }
+
+        // The version decides how to read everything else, so it is checked first.
+        if (doc.Version != 1)
+        {
+            throw new UnsupportedFormatException($"{objectName}: snapshot version {doc.Version}; this hort reads version 1 — upgrade hort");
+        }
+
+        if (doc.Time is null || doc.Tree is null || doc.Paths is null)
         {
             throw new RepositoryCorruptException(objectName, "snapshot lacks time, tree or paths");
         }
 
-        if (doc.Version != 1)
+        if (doc.Paths.Contains(null!) || doc.Tags?.Contains(null!) == true || doc.Excludes?.Contains(null!) == true)
         {
-            throw new UnsupportedFormatException($"{objectName}: snapshot version {doc.Version}; this hort reads version 1 — upgrade hort");
+            throw new RepositoryCorruptException(objectName, "snapshot lists hold an empty (null) entry");
         }
 
         return doc.ToSnapshot(objectName);
