@@ -69,11 +69,13 @@ def argon2id(password, salt, ops_limit, mem_limit):
 
 def unwrap_key_file(data, password):
     doc = json.loads(data)
-    if doc.get("version") != 1:
-        raise Corrupt(f"key file version {doc.get('version')} is not 1")
-    kdf = doc["kdf"]
-    if kdf["algorithm"] != "argon2id":
-        raise Corrupt(f"unknown key derivation {kdf['algorithm']}")
+    kdf = doc.get("kdf") or {}
+    if doc.get("version") != 1 or kdf.get("algorithm") != "argon2id":
+        print("skipping a key file of an unknown version or key derivation", file=sys.stderr)
+        return None
+    if not 1 <= kdf["opsLimit"] <= 100 or not 8192 <= kdf["memLimit"] <= 16 << 30:
+        print("skipping a key file whose key derivation cost is out of range", file=sys.stderr)
+        return None
     salt = base64.b64decode(kdf["salt"])
     wrapped = base64.b64decode(doc["wrappedKey"])
     wrapping_key = argon2id(password, salt, kdf["opsLimit"], kdf["memLimit"])
@@ -441,4 +443,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except Corrupt as e:
+        print(f"hort-read: {e}", file=sys.stderr)
+        sys.exit(1)

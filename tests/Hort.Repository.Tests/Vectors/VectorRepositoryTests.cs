@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Hort.Core;
 using Hort.Repository.Checking;
 using Hort.Repository.Format;
@@ -69,5 +71,53 @@ public sealed class VectorRepositoryTests
         Assert.Equal(ObjectId.Parse(TreeId), (await repo.ListSnapshotsAsync(Ct))[0].Snapshot.Tree);
     }
 
+    [Fact]
+    public async Task A_key_file_of_a_newer_version_does_not_stop_a_version_1_key_from_opening()
+    {
+        // A newer program may add key files this version cannot read; the password's own key file must still open,
+        // whatever order the storage lists the key files in.
+        using var copy = new RepositoryCopy(Root);
+        var newer = """{"version":2,"kdf":{"algorithm":"from-the-future"}}"""u8.ToArray();
+        var newerName = Convert.ToHexStringLower(SHA256.HashData(newer));
+        File.WriteAllBytes(Path.Combine(copy.Path, "keys", newerName), newer);
+        var store = new NameFirstStore(new ReadOnlyBlobStore(new LocalDirectoryBlobStore(copy.Path)), newerName);
+
+        using var repo = await HortRepository.OpenAsync(store, VectorInputs.Password, cancellationToken: Ct);
+
+        Assert.Equal(VectorInputs.MasterKey, repo.Key.Bytes.ToArray());
+    }
+
     private static string Stored(string relativePath) => Convert.ToHexStringLower(File.ReadAllBytes(Path.Combine(Root, relativePath)));
+}
+
+/// <summary>A store that lists the blob named <paramref name="first"/> before all others, to pin a listing order.</summary>
+internal sealed class NameFirstStore(IBlobStore inner, string first) : IBlobStore
+{
+    public string Location => inner.Location;
+
+    public Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        inner.PutAsync(name, content, cancellationToken);
+
+    public Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default) => inner.GetAsync(name, cancellationToken);
+
+    public Task<int> ReadAsync(BlobName name, long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.ReadAsync(name, offset, buffer, cancellationToken);
+
+    public Task<BlobInfo?> StatAsync(BlobName name, CancellationToken cancellationToken = default) => inner.StatAsync(name, cancellationToken);
+
+    public async IAsyncEnumerable<BlobInfo> ListAsync(BlobKind kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var all = new List<BlobInfo>();
+        await foreach (var info in inner.ListAsync(kind, cancellationToken))
+        {
+            all.Add(info);
+        }
+
+        foreach (var info in all.OrderBy(i => i.Name.Name == first ? 0 : 1))
+        {
+            yield return info;
+        }
+    }
+
+    public Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
 }
