@@ -1,0 +1,82 @@
+using System.Text;
+using Hort.Engine.Backup;
+using Hort.Engine.Tests.Support;
+
+namespace Hort.Engine.Tests.Backup;
+
+/// <summary>A parent snapshot lets unchanged files go unread; anything that may have changed must be read again.</summary>
+public sealed class ChangeDetectionTests : IDisposable
+{
+    private readonly ScratchDirectory _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public async Task A_file_rewritten_in_place_with_its_size_and_mtime_put_back_is_read_again_because_its_ctime_moved()
+    {
+        var source = _scratch.SubText("src");
+        var data = _scratch.Sub("src/data");
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src"));
+        var random = new Random(7);
+        var original = new byte[200_000];
+        random.NextBytes(original);
+        Libc.WriteFile(Libc.AT_FDCWD, data, original);
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/steady"), "steady"u8);
+        using var repository = await TestRepository.CreateAsync();
+        var first = await repository.BackupAsync(source);
+        var before = Libc.LStat(data);
+
+        // Same inode, same size, same mtime: only the ctime tells. The kernel's clock is coarse, so the rewrite is
+        // repeated until the ctime has visibly moved (usually at once).
+        var changed = (byte[])original.Clone();
+        changed[100_000] ^= 0xFF;
+        Libc.Stat after;
+        do
+        {
+            var fd = Libc.OpenForWriting(Libc.AT_FDCWD, data);
+            Libc.WriteAt(fd, changed, 0, data);
+            Libc.close(fd);
+            Libc.SetTimes(Libc.AT_FDCWD, data, before.ModifySeconds, before.ModifyNanoseconds);
+            after = Libc.LStat(data);
+            if (after.ChangeSeconds == before.ChangeSeconds && after.ChangeNanoseconds == before.ChangeNanoseconds)
+            {
+                Thread.Sleep(5);
+            }
+        }
+        while (after.ChangeSeconds == before.ChangeSeconds && after.ChangeNanoseconds == before.ChangeNanoseconds);
+
+        Assert.Equal((before.Inode, before.Size, before.ModifySeconds, before.ModifyNanoseconds), (after.Inode, after.Size, after.ModifySeconds, after.ModifyNanoseconds));
+
+        var second = await new Archiver(repository, new BackupOptions { Paths = [source], Parent = first.Stored() })
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        var summary = second.Snapshot.Summary!;
+        Assert.Equal((1L, 1L, 0L), (summary.FilesChanged, summary.FilesUnchanged, summary.FilesNew));
+        var target = _scratch.SubText("target");
+        Assert.Empty((await repository.RestoreAsync(second.Stored(), target)).Issues);
+        Assert.Equal(changed, Libc.ReadFile(Libc.AT_FDCWD, Encoding.UTF8.GetBytes(target + source + "/data")));
+    }
+
+    [Fact]
+    public async Task A_file_replaced_by_another_inode_of_the_same_size_and_mtime_is_read_again()
+    {
+        var source = _scratch.SubText("src");
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src"));
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/data"), "version one"u8);
+        Libc.SetTimes(Libc.AT_FDCWD, _scratch.Sub("src/data"), 1_600_000_000, 5);
+        using var repository = await TestRepository.CreateAsync();
+        var first = await repository.BackupAsync(source);
+
+        // Editors save by writing a new file and renaming it over the old one: a new inode.
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/data.new"), "version two"u8);
+        Libc.SetTimes(Libc.AT_FDCWD, _scratch.Sub("src/data.new"), 1_600_000_000, 5);
+        File.Move(source + "/data.new", source + "/data", overwrite: true);
+
+        var second = await new Archiver(repository, new BackupOptions { Paths = [source], Parent = first.Stored() })
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1L, second.Snapshot.Summary!.FilesChanged);
+        var node = await repository.FindNodeAsync(second.Snapshot, source + "/data");
+        Assert.Equal("version two"u8.ToArray(), await repository.LoadBlobAsync(Hort.Repository.Format.BlobType.Data, node.Content.Single(), TestContext.Current.CancellationToken));
+    }
+}
