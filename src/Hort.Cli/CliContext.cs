@@ -130,8 +130,11 @@ internal sealed class CliContext
         return sb.ToString();
     }
 
-    /// <summary>Opens the repository with the password; optionally loads the index.</summary>
-    public async Task<HortRepository> OpenRepositoryAsync(bool loadIndex, CancellationToken ct)
+    /// <summary>
+    /// Opens the repository with the password; optionally loads the index. Read-only commands also read the headers
+    /// of packs that no index lists, without writing anything.
+    /// </summary>
+    public async Task<HortRepository> OpenRepositoryAsync(bool loadIndex, CancellationToken ct, bool readOnly = true)
     {
         var store = OpenStore();
         var password = ReadPassword();
@@ -141,6 +144,22 @@ internal sealed class CliContext
             try
             {
                 await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+                if (!readOnly)
+                {
+                    return repo;
+                }
+
+                // Packs no index lists (an interrupted backup, a lost index file) are still readable.
+                var (found, damaged) = await repo.LoadUnindexedPacksAsync(ct).ConfigureAwait(false);
+                if (found > 0)
+                {
+                    Warn($"note: {found} pack(s) are not listed by any index; their contents were read from the packs themselves (the next backup indexes them)");
+                }
+
+                foreach (var d in damaged)
+                {
+                    Warn($"warning: pack {d} is not listed by any index and its header cannot be read");
+                }
             }
             catch
             {

@@ -47,7 +47,17 @@ public sealed partial class HortRepository
     /// reads their headers and writes an index for them, so their blobs are reused instead of uploaded again.
     /// Packs whose header cannot be read are skipped and returned as damaged. Call after <see cref="LoadIndexAsync"/>.
     /// </summary>
-    public async Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptUnindexedPacksAsync(CancellationToken cancellationToken = default)
+    public Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptUnindexedPacksAsync(CancellationToken cancellationToken = default) =>
+        AdoptAsync(persist: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AdoptUnindexedPacksAsync"/>, but only adds the packs to the in-memory index and writes nothing,
+    /// so read-only commands can reach data whose index file is missing.
+    /// </summary>
+    public Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> LoadUnindexedPacksAsync(CancellationToken cancellationToken = default) =>
+        AdoptAsync(persist: false, cancellationToken);
+
+    private async Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptAsync(bool persist, CancellationToken cancellationToken)
     {
         var adopted = new List<IndexedPack>();
         var damaged = new List<ObjectId>();
@@ -76,7 +86,11 @@ public sealed partial class HortRepository
 
         if (adopted.Count > 0)
         {
-            await WriteIndexAsync(adopted, cancellationToken).ConfigureAwait(false);
+            if (persist)
+            {
+                await WriteIndexAsync(adopted, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var pack in adopted)
             {
                 Index.AddPack(pack.PackId, pack.Length, pack.Entries);

@@ -42,7 +42,7 @@ internal static class BackupCommand
         var host = p.GetValue(Host) ?? Environment.MachineName;
         var paths = (p.GetValue(Paths) ?? []).Select(Path.GetFullPath).ToList();
 
-        using var repo = await ctx.OpenRepositoryAsync(loadIndex: true, ct).ConfigureAwait(false);
+        using var repo = await ctx.OpenRepositoryAsync(loadIndex: true, ct, readOnly: false).ConfigureAwait(false);
         var (adopted, damaged) = await repo.AdoptUnindexedPacksAsync(ct).ConfigureAwait(false);
         if (adopted > 0)
         {

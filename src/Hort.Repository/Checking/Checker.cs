@@ -111,11 +111,24 @@ public sealed class Checker
             }
         }
 
-        foreach (var packId in stored.Keys)
+        foreach (var (packId, length) in stored)
         {
-            if (!_repository.Index.ContainsPack(packId))
+            if (_repository.Index.ContainsPack(packId))
             {
-                report.Notes.Add($"{BlobName.For(BlobKind.Pack, packId)} is not listed by any index (left by an interrupted backup; the next backup adopts it)");
+                continue;
+            }
+
+            // Not an error: an interrupted backup leaves such packs, and readers use them through their headers.
+            var name = BlobName.For(BlobKind.Pack, packId).ToString();
+            try
+            {
+                var entries = await PackReader.ReadHeaderAsync(_repository.Store, _repository.Codec.Cipher, packId, length, ct).ConfigureAwait(false);
+                _repository.Index.AddPack(packId, length, entries);
+                report.Notes.Add($"{name} is not listed by any index (left by an interrupted backup, or its index file is lost); its header is intact and the next backup indexes it");
+            }
+            catch (RepositoryCorruptException e)
+            {
+                report.Errors.Add(new CheckProblem(name, "not listed by any index and its header cannot be read: " + e.Problem));
             }
         }
 
