@@ -213,8 +213,35 @@ class Repository:
         if self.config["chunker"]["algorithm"] != "fastcdc-gear-hmac-sha256":
             raise Corrupt("unknown chunker")
         self.index = {}
+        self.indexed_packs = set()
         for name in self.names("index"):
             self.load_index(name)
+        for pack in self.names("data"):
+            if pack not in self.indexed_packs:
+                self.load_pack_header(pack)
+
+    def load_pack_header(self, pack):
+        # Section 11.2: a pack no index file lists (a crash, a lost index file) still describes itself.
+        with open(self.path("data", pack[:2], pack), "rb") as f:
+            length = f.seek(0, os.SEEK_END)
+            f.seek(length - 4)
+            header_length = struct.unpack("<I", f.read(4))[0]
+            if length < 56 or not 44 <= header_length <= length - 12:
+                raise Corrupt(f"pack {pack}: bad header length")
+            f.seek(length - 4 - header_length)
+            plain = open_envelope(self.keys["encryption"], f.read(header_length), b"hort/v1/pack-header", f"pack {pack}")
+        r = Reader(plain, f"pack {pack}")
+        expected = 8
+        for _ in range(r.u32()):
+            entry = parse_entry(r.take(48))
+            if entry["offset"] != expected or entry["stored"] < 40:
+                raise Corrupt(f"pack {pack}: entries do not tile the pack")
+            expected += entry["stored"]
+            self.index.setdefault(entry["id"], (pack, entry))
+        r.end()
+        if expected != length - 4 - header_length:
+            raise Corrupt(f"pack {pack}: blobs do not end where the header begins")
+        print(f"note: pack {pack[:8]} is not listed by any index file; read its header", file=sys.stderr)
 
     def path(self, *parts):
         return os.path.join(self.root, *parts)
@@ -249,6 +276,7 @@ class Repository:
             r.take(32)  # superseded index files: v1 writers never list any
         for _ in range(r.u32()):
             pack, pack_length = r.take(32).hex(), r.u64()
+            self.indexed_packs.add(pack)
             for _ in range(r.u32()):
                 entry = parse_entry(r.take(48))
                 if entry["offset"] + entry["stored"] > pack_length:
