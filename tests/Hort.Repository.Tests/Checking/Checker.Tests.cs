@@ -37,8 +37,11 @@ public sealed class CheckerTests
         var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
         var pack = BlobName.For(BlobKind.Pack, sample.DataPacks["α"]);
         await sample.Store.DeleteAsync(pack, Ct);
+        var before = await TestRepository.ContentsAsync(sample.Store);
 
         var report = await CheckAsync(sample.Store, readData: false);
+
+        await TestRepository.AssertUnchangedAsync(before, sample.Store);
 
         Assert.Contains(report.Errors, e => e.Object == pack.ToString() && e.Description.Contains("missing", StringComparison.Ordinal));
         var expected = sample.AffectedByData(sample.Chunks["A1"], sample.Chunks["A2"], sample.Chunks["N"]);
@@ -78,6 +81,23 @@ public sealed class CheckerTests
                 $"{sample.Snapshots[2].Label}: /srv/data.bin",
             }.Order(StringComparer.Ordinal),
             Affected(report));
+    }
+
+    [Fact]
+    public async Task A_snapshot_whose_root_tree_was_never_stored_is_reported_with_its_whole_listing_lost()
+    {
+        var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
+        ObjectId broken;
+        using (var repository = await TestRepository.OpenAsync(sample.Store))
+        {
+            var missingTree = repository.ComputeId("a tree that was never saved"u8);
+            broken = await repository.SaveSnapshotAsync(
+                new Hort.Repository.Snapshots.Snapshot { Time = DateTimeOffset.UnixEpoch, Tree = missingTree, Paths = ["/lost"] }, Ct);
+        }
+
+        var report = await CheckAsync(sample.Store, readData: false);
+
+        Assert.Equal([$"snapshot {broken.ToShortString()}: / (directory listing lost)"], Affected(report));
     }
 
     [Fact]

@@ -85,6 +85,53 @@ public sealed class HortRepositoryKeysTests
     }
 
     [Fact]
+    public async Task After_a_password_change_the_new_key_is_the_one_in_use()
+    {
+        var store = new InMemoryBlobStore();
+        using var repository = await TestRepository.InitAsync(store);
+        var newKey = await repository.ChangePasswordAsync("new password", TestRepository.FastKeyCost, "h", "u", Ct);
+
+        // Removing it would leave the repository with no key at all: nobody could ever open it again.
+        await Assert.ThrowsAsync<HortException>(() => repository.RemoveKeyAsync(newKey, Ct));
+
+        Assert.True(Assert.Single(await repository.ListKeysAsync(Ct)).IsCurrent);
+        using var reopened = await TestRepository.OpenAsync(store, "new password");
+    }
+
+    [Fact]
+    public async Task A_damaged_key_file_does_not_stop_another_key_from_opening()
+    {
+        var store = new InMemoryBlobStore();
+        ObjectId added;
+        using (var repository = await TestRepository.InitAsync(store))
+        {
+            added = await repository.AddKeyAsync("second password", TestRepository.FastKeyCost, "h", "u", Ct);
+            var damaged = await store.GetAsync(BlobName.For(BlobKind.Key, repository.KeyId), Ct);
+            await store.PutAsync(BlobName.For(BlobKind.Key, repository.KeyId), damaged[..(damaged.Length / 2)], Ct);
+        }
+
+        using var opened = await TestRepository.OpenAsync(store, "second password");
+
+        Assert.Equal(added, opened.KeyId);
+    }
+
+    [Fact]
+    public async Task When_only_a_damaged_key_could_match_the_error_names_it()
+    {
+        var store = new InMemoryBlobStore();
+        string keyName;
+        using (var repository = await TestRepository.InitAsync(store))
+        {
+            keyName = BlobName.For(BlobKind.Key, repository.KeyId).ToString();
+            await store.PutAsync(BlobName.For(BlobKind.Key, repository.KeyId), "{\"version\":1"u8.ToArray(), Ct);
+        }
+
+        var e = await Assert.ThrowsAsync<HortException>(() => HortRepository.OpenAsync(store, TestRepository.Password, cancellationToken: Ct));
+
+        Assert.Contains(keyName, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Keys_are_found_by_unique_prefix()
     {
         var store = new InMemoryBlobStore();

@@ -163,6 +163,23 @@ public sealed class HortRepositoryOpenTests
         Assert.Equal(0, store.Count);
     }
 
+    [Theory]
+    [InlineData(100, 256, 1024, 4096)]
+    [InlineData(2_000_000_000, 256, 1024, 4096)]
+    [InlineData(1 << 20, 256, 1000, 4096)]
+    [InlineData(1 << 20, 16, 1024, 4096)]
+    [InlineData(1 << 20, 2048, 1024, 4096)]
+    public async Task Init_with_settings_no_reader_accepts_is_refused_and_writes_nothing(int packSize, int min, int average, int max)
+    {
+        // Otherwise init would create a repository that every later open refuses as corrupt.
+        var store = new InMemoryBlobStore();
+        var options = TestRepository.Options with { PackSize = packSize, Chunker = new Hort.Repository.Chunking.ChunkerParameters(min, average, max) };
+
+        await Assert.ThrowsAnyAsync<Exception>(() => HortRepository.InitAsync(store, TestRepository.Password, options, cancellationToken: Ct));
+
+        Assert.Equal(0, store.Count);
+    }
+
     [Fact]
     public async Task The_config_JSON_is_what_the_repository_was_created_with()
     {

@@ -85,6 +85,18 @@ public sealed class SnapshotCodecMalformedTests
         Assert.Contains("version 2", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"time\":\"2024-01-01T00:00:00Z\",\"tree\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"paths\":[]}")]
+    [InlineData("{\"version\":0,\"time\":\"2024-01-01T00:00:00Z\",\"tree\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"paths\":[]}")]
+    [InlineData("{\"version\":-1,\"time\":\"2024-01-01T00:00:00Z\",\"tree\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"paths\":[]}")]
+    public void A_snapshot_without_a_valid_version_is_corrupt_not_from_a_newer_hort(string json)
+    {
+        // "Upgrade hort" would send the user after a release that does not exist.
+        var e = Assert.Throws<RepositoryCorruptException>(() => SnapshotCodec.FromJson(Encoding.UTF8.GetBytes(json), "snapshots/abcd"));
+
+        Assert.Equal("snapshots/abcd", e.ObjectName);
+    }
+
     [Fact]
     public void A_newer_snapshot_version_is_refused_as_unsupported_even_when_its_fields_changed()
     {

@@ -59,6 +59,15 @@ public sealed class TreeMalformedTests
     }
 
     [Fact]
+    public void Tree_version_0_is_corruption_not_a_newer_format()
+    {
+        var bytes = new Tree([]).Encode();
+        bytes[0] = 0;
+
+        Assert.Throws<RepositoryCorruptException>(() => Tree.Decode(bytes, "tree 1234"));
+    }
+
+    [Fact]
     public void Nodes_out_of_order_or_repeated_are_rejected()
     {
         var a = NodeBytes(new TreeNode { Name = [0x61], Type = NodeType.Fifo });
