@@ -79,4 +79,35 @@ public sealed class ChangeDetectionTests : IDisposable
         var node = await repository.FindNodeAsync(second.Snapshot, source + "/data");
         Assert.Equal("version two"u8.ToArray(), await repository.LoadBlobAsync(Hort.Repository.Format.BlobType.Data, node.Content.Single(), TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task Entries_that_changed_type_since_the_parent_are_saved_as_they_are_now()
+    {
+        var source = _scratch.SubText("src");
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src"));
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/was-file"), "file"u8);
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src/was-dir"));
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/was-dir/inner"), "inner"u8);
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/was-file-now-link"), "file"u8);
+        using var repository = await TestRepository.CreateAsync();
+        var first = await repository.BackupAsync(source);
+
+        Libc.Unlink(Libc.AT_FDCWD, _scratch.Sub("src/was-file"));
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src/was-file"));
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/was-file/new"), "new"u8);
+        Libc.Unlink(Libc.AT_FDCWD, _scratch.Sub("src/was-dir/inner"));
+        Libc.Unlink(Libc.AT_FDCWD, _scratch.Sub("src/was-dir"), directory: true);
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/was-dir"), "now a file"u8);
+        Libc.Unlink(Libc.AT_FDCWD, _scratch.Sub("src/was-file-now-link"));
+        Libc.Symlink("was-dir"u8, Libc.AT_FDCWD, _scratch.Sub("src/was-file-now-link"));
+        var expected = TreeState.Capture(source);
+
+        var second = await new Archiver(repository, new BackupOptions { Paths = [source], Parent = first.Stored() })
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(second.Issues);
+        var target = _scratch.SubText("target");
+        Assert.Empty((await repository.RestoreAsync(second.Stored(), target)).Issues);
+        TreeState.AssertSameContentAndMetadata(expected, TreeState.Capture(target + source));
+    }
 }

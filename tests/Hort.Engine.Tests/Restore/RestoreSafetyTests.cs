@@ -221,6 +221,25 @@ public sealed class RestoreSafetyTests : IAsyncLifetime
         Assert.Equal(Libc.S_IFCHR, Libc.LStat(_scratch.Sub("target/dev")).Mode & Libc.S_IFMT);
     }
 
+    /// <summary>
+    /// When owners are not restored, root would own every file: a setuid or setgid bit recorded for another user must
+    /// not turn into a setuid-root or setgid-root program (GNU tar and cp drop the bits when they cannot keep the owner).
+    /// </summary>
+    [Fact]
+    public async Task Without_owners_a_setuid_file_of_another_user_does_not_become_setuid_root()
+    {
+        var snapshot = await _repository.SaveHandMadeSnapshotAsync(async t => await t.TreeAsync(
+            await t.FileAsync("suid", "#!/bin/sh\n", mode: 0xDED /* 06755 */) with { Uid = 1234, Gid = 5678 }));
+
+        await new Restorer(_repository, new RestoreOptions { Target = Target, RestoreOwnership = false })
+            .RunAsync(snapshot, TestContext.Current.CancellationToken);
+
+        var st = Libc.LStat(_scratch.Sub("target/suid"));
+        Assert.False(st.Uid == 0 && (st.Mode & 0x800) != 0, $"setuid root: mode 0{Convert.ToString(st.Mode & 0xFFF, 8)} owner {st.Uid}");
+        Assert.False(st.Gid == 0 && (st.Mode & 0x400) != 0, $"setgid root: mode 0{Convert.ToString(st.Mode & 0xFFF, 8)} group {st.Gid}");
+        Assert.Equal(0x1EDu, st.Mode & 0x1FF); // the permission bits themselves stay
+    }
+
     [Fact]
     public async Task A_hard_link_node_claiming_the_inode_of_a_file_outside_gets_a_file_of_its_own()
     {
