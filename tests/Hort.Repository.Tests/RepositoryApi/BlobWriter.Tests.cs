@@ -278,6 +278,58 @@ public sealed class BlobWriterTests
         Assert.Equal(raw, await reopened.LoadBlobAsync(BlobType.Data, id, Ct));
     }
 
+    [Fact]
+    public async Task A_save_cancelled_while_another_caller_relies_on_it_does_not_lose_the_blob()
+    {
+        var inner = new InMemoryBlobStore();
+        using (await TestRepository.InitAsync(inner))
+        {
+        }
+
+        var gated = new GatedBlobStore(inner);
+        using var repository = await TestRepository.OpenAsync(gated);
+        using var writer = new BlobWriter(repository);
+        gated.HoldPacks = true;
+
+        // Fill the pack until a save has to upload it; that upload holds the writer's pack lock at the gate.
+        ValueTask<bool> uploading = default;
+        for (var i = 0; i < 100 && (i == 0 || uploading.IsCompleted); i++)
+        {
+            var filler = TestRepository.RandomBytes(4000, 1000 + i);
+            uploading = writer.SaveAsync(BlobType.Data, repository.ComputeId(filler), filler, Ct);
+        }
+
+        await gated.PackUploadWaiting.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var raw = "wanted by two callers"u8.ToArray();
+        var id = repository.ComputeId(raw);
+        using var cancelled = new CancellationTokenSource();
+        var first = writer.SaveAsync(BlobType.Data, id, raw, cancelled.Token).AsTask();
+        Assert.False(first.IsCompleted, "the first save should wait for the pack lock");
+
+        // The second caller is told the blob is already queued ...
+        Assert.False(await writer.SaveAsync(BlobType.Data, id, raw, Ct));
+
+        // ... and then the first caller gives up.
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        gated.Open();
+        await uploading;
+
+        // The second caller relies on the blob, so the writer must store it — or refuse to flush, so no snapshot is saved without it.
+        try
+        {
+            await writer.FlushAsync(Ct);
+        }
+        catch (HortException)
+        {
+            return;
+        }
+
+        using var reopened = await TestRepository.OpenAsync(inner);
+        Assert.True(reopened.Index.Contains(id), "the blob another caller was told is queued was never stored");
+        Assert.Equal(raw, await reopened.LoadBlobAsync(BlobType.Data, id, Ct));
+    }
+
     /// <summary>Stores a pack as an interrupted backup leaves it: uploaded, but listed by no index.</summary>
     internal static async Task<ObjectId> PutUnindexedPackAsync(HortRepository repository, params byte[][] blobs)
     {
