@@ -44,6 +44,17 @@ public sealed partial class HortRepository
             throw new NotFoundException($"no key {id}");
         }
 
+        var others = 0;
+        await foreach (var (other, _) in ListObjectsAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
+        {
+            if (other != id) others++;
+        }
+
+        if (others == 0)
+        {
+            throw new HortException("refusing to remove the last key: without it nobody could open the repository");
+        }
+
         await Store.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
@@ -51,7 +62,9 @@ public sealed partial class HortRepository
     public async Task<ObjectId> ChangePasswordAsync(string newPassword, KeyDerivationCost cost, string hostname, string username, CancellationToken cancellationToken = default)
     {
         var newId = await AddKeyAsync(newPassword, cost, hostname, username, cancellationToken).ConfigureAwait(false);
-        await Store.DeleteAsync(BlobName.For(BlobKind.Key, KeyId), cancellationToken).ConfigureAwait(false);
+        var oldId = KeyId;
+        KeyId = newId;
+        await Store.DeleteAsync(BlobName.For(BlobKind.Key, oldId), cancellationToken).ConfigureAwait(false);
         return newId;
     }
 

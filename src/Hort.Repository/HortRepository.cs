@@ -58,7 +58,7 @@ public sealed partial class HortRepository : IDisposable
     public MasterKey Key { get; }
 
     /// <summary>The key file that was opened with the password.</summary>
-    public ObjectId KeyId { get; }
+    public ObjectId KeyId { get; private set; }
 
     /// <summary>Encrypts and decrypts blobs and objects.</summary>
     public BlobCodec Codec { get; }
@@ -86,6 +86,20 @@ public sealed partial class HortRepository : IDisposable
         }
 
         CheckPassword(password);
+        try
+        {
+            options.Chunker.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new HortException("invalid chunker parameters: " + e.Message + "; nothing was written", e);
+        }
+
+        if (options.PackSize is < RepositoryConfig.MinPackSize or > RepositoryConfig.MaxPackSize)
+        {
+            throw new HortException($"pack size {options.PackSize} is outside {RepositoryConfig.MinPackSize}..{RepositoryConfig.MaxPackSize}; nothing was written");
+        }
+
         var config = new RepositoryConfig { Id = new ObjectId(RandomNumberGenerator.GetBytes(32)), Chunker = options.Chunker, PackSize = options.PackSize };
         var key = MasterKey.Generate();
         var keyId = await WriteKeyFileAsync(store, key, password, options.KeyCost, options.Hostname, options.Username, time, cancellationToken).ConfigureAwait(false);
@@ -124,6 +138,7 @@ public sealed partial class HortRepository : IDisposable
     {
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         var damaged = new List<string>();
+        var newer = new List<string>();
         await foreach (var info in store.ListAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
         {
             if (!ObjectId.TryParse(info.Name.Name, out var objectId))
@@ -151,11 +166,22 @@ public sealed partial class HortRepository : IDisposable
                 damaged.Add(info.Name.ToString());
                 continue;
             }
+            catch (UnsupportedFormatException)
+            {
+                // A key written by a newer hort; another key may still open the repository.
+                newer.Add(info.Name.ToString());
+                continue;
+            }
 
             if (file.TryUnwrap(passwordBytes, out var key) && key is not null)
             {
                 return (key, objectId);
             }
+        }
+
+        if (newer.Count > 0)
+        {
+            throw new UnsupportedFormatException($"no key opens with this password; {string.Join(", ", newer)} use(s) a newer key format — that password may need a newer hort");
         }
 
         if (damaged.Count > 0)

@@ -29,17 +29,33 @@ public sealed partial class Archiver
                 continue;
             }
 
+            if (!child.IsTarget && st.Type == EntryType.Symlink)
+            {
+                // A directory on the way that is a symlink (/lib -> usr/lib on Debian, /home -> /data/home) is followed,
+                // so the chosen path is saved where the user named it; it is recorded as the directory it points to.
+                try
+                {
+                    using var followed = OpenFollowing(child.FullPath);
+                    st = PosixFileSystem.Stat(followed);
+                }
+                catch (IOException e)
+                {
+                    AddIssue(child.FullPath, e.Message);
+                    continue;
+                }
+            }
+
             if (child.IsTarget)
             {
-                using var dir = PosixFileSystem.OpenDirectory(node.FullPath);
+                using var dir = OpenFollowing(node.FullPath);
                 var saved = await SaveEntryAsync(dir, child.FullPath, name, st, parentNode, ct).ConfigureAwait(false);
                 if (saved is not null) nodes.Add(saved);
             }
             else if (st.Type == EntryType.Directory)
             {
                 var subtree = await SaveVirtualDirectoryAsync(child, ParentSubtree(parentNode), ct).ConfigureAwait(false);
-                using var dir = PosixFileSystem.OpenDirectory(node.FullPath);
-                nodes.Add(BuildNode(dir, child.FullPath, name, st, NodeType.Directory) with { Subtree = subtree });
+                using var dir = OpenFollowing(child.FullPath);
+                nodes.Add(BuildNode(dir, child.FullPath, [(byte)'.'], st, NodeType.Directory) with { Name = name, Subtree = subtree });
             }
             else
             {
@@ -50,7 +66,7 @@ public sealed partial class Archiver
         if (node.IsTarget)
         {
             // "/" itself was chosen: save it whole.
-            using var rootDir = PosixFileSystem.OpenDirectory(node.FullPath);
+            using var rootDir = OpenFollowing(node.FullPath);
             return await SaveDirectoryContentsAsync(rootDir, node.FullPath, parent, ct).ConfigureAwait(false);
         }
 
@@ -250,6 +266,9 @@ public sealed partial class Archiver
             return null; // a damaged parent only costs re-reading files
         }
     }
+
+    /// <summary>Opens a directory on the way to a chosen path, following it if it is a symlink.</summary>
+    private static SafeFileHandle OpenFollowing(byte[] path) => PosixFileSystem.OpenDirectory(PosixFileSystem.Join(path, "."u8));
 
     private static ObjectId? ParentSubtree(TreeNode? node) => node is { Type: NodeType.Directory } ? node.Subtree : null;
 }

@@ -178,7 +178,7 @@ public sealed class Restorer
                     dir.SetOwner(node.Name, node.Uid, node.Gid);
                 }
 
-                dir.SetMode(node.Name, node.Mode);
+                dir.SetMode(node.Name, SafeMode(node));
                 dir.SetTimes(node.Name, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
                 _others++;
                 break;
@@ -280,9 +280,28 @@ public sealed class Restorer
         }
 
         // After chown, which clears setuid/setgid.
-        FileHandleMetadata.SetMode(handle, node.Mode);
+        FileHandleMetadata.SetMode(handle, SafeMode(node));
         FileHandleMetadata.SetTimes(handle, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
     }
 
     private static UnixTime ToUnix(Timestamp t) => new(t.Seconds, t.Nanoseconds);
+
+    /// <summary>
+    /// The mode to apply. When owners are not restored, setuid and setgid are kept only if the recorded owner is
+    /// the restoring user: otherwise another user's setuid program would become the restoring user's (as cp -p does).
+    /// </summary>
+    private uint SafeMode(TreeNode node)
+    {
+        const uint SetUid = 0x800;
+        const uint SetGid = 0x400;
+        var mode = node.Mode;
+        if (_options.RestoreOwnership || node.Type == NodeType.Directory)
+        {
+            return mode;
+        }
+
+        if (node.Uid != PosixFileSystem.CurrentUid) mode &= ~SetUid;
+        if (node.Gid != PosixFileSystem.CurrentGid) mode &= ~SetGid;
+        return mode;
+    }
 }

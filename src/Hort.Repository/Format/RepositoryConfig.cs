@@ -29,6 +29,12 @@ public sealed record RepositoryConfig
     /// <summary>Default target size of a pack file.</summary>
     public const int DefaultPackSize = 16 << 20;
 
+    /// <summary>Smallest pack size a reader accepts.</summary>
+    public const int MinPackSize = 1 << 16;
+
+    /// <summary>Largest pack size a reader accepts (pack offsets are 32-bit).</summary>
+    public const int MaxPackSize = 1 << 30;
+
     private const int HeaderLength = 12;
 
     public required ObjectId Id { get; init; }
@@ -115,7 +121,7 @@ public sealed record RepositoryConfig
             throw new RepositoryCorruptException("config", "invalid chunker parameters: " + e.Message, e);
         }
 
-        if (doc.PackSize is < 1 << 16 or > 1 << 30)
+        if (doc.PackSize is < MinPackSize or > MaxPackSize)
         {
             throw new RepositoryCorruptException("config", $"pack size {doc.PackSize} is out of range");
         }

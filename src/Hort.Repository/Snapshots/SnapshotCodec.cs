@@ -32,6 +32,11 @@ public static class SnapshotCodec
         }
 
         // The version decides how to read everything else, so it is checked first.
+        if (doc.Version < 1)
+        {
+            throw new RepositoryCorruptException(objectName, "snapshot has no valid version");
+        }
+
         if (doc.Version != 1)
         {
             throw new UnsupportedFormatException($"{objectName}: snapshot version {doc.Version}; this hort reads version 1 — upgrade hort");

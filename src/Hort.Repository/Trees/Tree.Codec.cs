@@ -69,6 +69,11 @@ public sealed partial class Tree
     {
         var r = new SpanReader(data, objectName);
         var version = r.ReadByte();
+        if (version == 0)
+        {
+            throw new RepositoryCorruptException(objectName, "tree has no valid version");
+        }
+
         if (version != Version)
         {
             throw new UnsupportedFormatException($"{objectName}: tree format version {version}; this hort reads version {Version} — upgrade hort");
