@@ -51,6 +51,28 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public async Task A_truncated_pack_is_found_by_the_structure_check_which_names_the_paths_of_the_blobs_it_cut()
+    {
+        var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
+        var pack = BlobName.For(BlobKind.Pack, sample.DataPacks["γ"]);
+        ObjectId cut;
+        using (var repository = await TestRepository.OpenAsync(sample.Store))
+        {
+            var last = repository.Index.Blobs().Where(b => b.PackId == sample.DataPacks["γ"]).MaxBy(b => b.Entry.Offset);
+            cut = last.Entry.Id;
+            var content = await sample.Store.GetAsync(pack, Ct);
+            await sample.Store.PutAsync(pack, content[..(int)(last.Entry.Offset + 10)], Ct);
+        }
+
+        var report = await CheckAsync(sample.Store, readData: false);
+
+        // Without reading, the check cannot tell which blobs survived: it may name all of the pack's paths, but must name the cut one's.
+        Assert.Contains(report.Errors, e => e.Object == pack.ToString() && e.Description.Contains("truncated", StringComparison.Ordinal));
+        Assert.Subset(sample.AffectedByData(sample.Chunks["A3"], sample.Chunks["B"]).ToHashSet(), Affected(report).ToHashSet());
+        Assert.Superset(sample.AffectedByData(cut).ToHashSet(), Affected(report).ToHashSet());
+    }
+
+    [Fact]
     public async Task A_missing_tree_pack_names_the_directory_whose_listing_is_lost()
     {
         var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
