@@ -106,6 +106,7 @@ public sealed class EveryKindOfEntry : IAsyncLifetime
         Symlink("/etc/passwd"u8, AT_FDCWD, P("links/absolute"));
         Symlink("does/not/exist"u8, AT_FDCWD, P("links/dangling"));
         Symlink([0x74, 0x67, 0x74, 0xFF, 0xFE, 0x01, 0x2F, 0x7F], AT_FDCWD, P("links/binary"));
+        Symlink(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("long/", 818)) + "end"), AT_FDCWD, P("links/long")); // 4,093 bytes, near the 4,095 Linux allows
 
         // Three names of one inode in different directories.
         MakeDirectory(AT_FDCWD, P("hard"));
@@ -200,6 +201,15 @@ public sealed class EveryKindOfEntry : IAsyncLifetime
 
     private void BuildSparseFile(Random random)
     {
+        // A trailing hole, and a file that is nothing but a hole.
+        var tail = OpenForWriting(AT_FDCWD, P("sparse-tail"));
+        WriteAt(tail, "head"u8, 0, "sparse-tail"u8);
+        Truncate(tail, 10 << 20);
+        close(tail);
+        var hole = OpenForWriting(AT_FDCWD, P("all-hole"));
+        Truncate(hole, 5 << 20);
+        close(hole);
+
         var fd = OpenForWriting(AT_FDCWD, P("sparse.img"));
         try
         {

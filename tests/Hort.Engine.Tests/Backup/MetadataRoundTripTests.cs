@@ -117,6 +117,11 @@ public sealed class MetadataRoundTripTests(EveryKindOfEntry tree) : IClassFixtur
 
         // Three small data regions in 1 GiB: whole chunks around them may be written, nothing like the full size.
         Assert.True(restored.Blocks * 512 < 8L << 20, $"the restored sparse file occupies {restored.Blocks * 512} bytes");
+
+        var tail = tree.Restored.Stats["sparse-tail"];
+        Assert.Equal((10L << 20, true), (tail.Size, tail.Blocks * 512 <= 65536));
+        var hole = tree.Restored.Stats["all-hole"];
+        Assert.Equal((5L << 20, 0L), (hole.Size, hole.Blocks));
     }
 
     [Fact]
