@@ -190,7 +190,11 @@ public sealed class EveryKindOfEntry : IAsyncLifetime
         Symlink("file"u8, AT_FDCWD, P("times/link"));
         MakeDirectory(AT_FDCWD, P("times/dir"));
         WriteFile(AT_FDCWD, P("times/dir/inner"), "i"u8);
+        WriteFile(AT_FDCWD, P("times/ancient"), "1938"u8);
+        WriteFile(AT_FDCWD, P("times/future"), "2286"u8);
         SetTimes(AT_FDCWD, P("times/file"), 1234567890, 123456789);
+        SetTimes(AT_FDCWD, P("times/ancient"), -1_000_000_000, 999_999_999);
+        SetTimes(AT_FDCWD, P("times/future"), 10_000_000_000, 1);
         SetTimes(AT_FDCWD, P("times/link"), 1234567891, 1);
         SetTimes(AT_FDCWD, P("times/dir/inner"), 1, 999999999);
         SetTimes(AT_FDCWD, P("times/dir"), 1234567892, 987654321);

@@ -47,6 +47,8 @@ public sealed class MetadataRoundTripTests(EveryKindOfEntry tree) : IClassFixtur
         Assert.Equal((1234567892L, 987654321L), (r["times/dir"].ModifySeconds, r["times/dir"].ModifyNanoseconds));
         Assert.Equal((1L, 999999999L), (r["times/dir/inner"].ModifySeconds, r["times/dir/inner"].ModifyNanoseconds));
         Assert.Equal((4102444800L, 500L), (r["times"].ModifySeconds, r["times"].ModifyNanoseconds));
+        Assert.Equal((-1_000_000_000L, 999_999_999L), (r["times/ancient"].ModifySeconds, r["times/ancient"].ModifyNanoseconds));
+        Assert.Equal((10_000_000_000L, 1L), (r["times/future"].ModifySeconds, r["times/future"].ModifyNanoseconds));
         Assert.Equal((1234567894L, 7L), (r["owners/link"].ModifySeconds, r["owners/link"].ModifyNanoseconds));
 
         // Access times too (the fixture sets them 1000 s before the mtime; backup and walker read with O_NOATIME).

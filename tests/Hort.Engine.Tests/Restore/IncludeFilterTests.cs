@@ -31,8 +31,16 @@ public sealed class IncludeFilterTests : IAsyncLifetime
         // The first name of this hard link ("a-first/f") sorts before the included one and is not restored.
         Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/a-first/f"), "linked content"u8);
         Libc.HardLink(Libc.AT_FDCWD, _scratch.Sub("src/a-first/f"), Libc.AT_FDCWD, _scratch.Sub("src/keep/linked"));
-        _repository = await TestRepository.CreateAsync();
-        _snapshot = (await _repository.BackupAsync(Source)).Stored();
+        // A repository on disk, reopened for the restores: what was persisted is what gets restored.
+        var store = Hort.Storage.LocalDirectoryBlobStore.Create(_scratch.SubText("repo"));
+        using (var writing = await TestRepository.CreateAsync(store))
+        {
+            await writing.BackupAsync(Source);
+        }
+
+        _repository = await HortRepository.OpenAsync(new Hort.Storage.LocalDirectoryBlobStore(_scratch.SubText("repo")), "pw");
+        await _repository.LoadIndexAsync();
+        _snapshot = Assert.Single(await _repository.ListSnapshotsAsync());
     }
 
     public ValueTask DisposeAsync()
