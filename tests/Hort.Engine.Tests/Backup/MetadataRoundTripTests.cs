@@ -198,6 +198,20 @@ public sealed class MetadataRoundTripTests(EveryKindOfEntry tree) : IClassFixtur
     }
 
     [Fact]
+    public void Backup_summary_counts_what_it_saw()
+    {
+        var original = tree.Original.Entries.Values;
+        var summary = tree.Backup.Snapshot.Summary!;
+        var regular = original.Where(e => e.Type == 'f').ToList();
+
+        Assert.Equal(regular.Count, summary.Files);
+        Assert.Equal(original.Count(e => e.Type == 'd'), summary.Directories);
+        Assert.Equal(original.Count(e => e.Type is 'l' or 'p' or 'c' or 'b' or 's'), summary.OtherEntries);
+        Assert.Equal((regular.Count, 0L, 0L), (summary.FilesNew, summary.FilesChanged, summary.FilesUnchanged));
+        Assert.Equal(regular.Sum(e => e.Size), summary.TotalBytes);
+    }
+
+    [Fact]
     public void Restore_counts_what_it_wrote()
     {
         var original = tree.Original.Entries.Values;
