@@ -78,6 +78,13 @@ internal sealed class CliRepository : IDisposable
         return doc.RootElement.EnumerateArray().Select(s => s.GetProperty("id").GetString()!).ToList();
     }
 
+    /// <summary>The snapshot IDs as file names in <c>snapshots/</c> (cheaper than running hort; in-flight files left out).</summary>
+    public IReadOnlyList<string> SnapshotFiles() =>
+        Directory.EnumerateFiles(Path.Combine(RepositoryPath, "snapshots"))
+            .Select(Path.GetFileName)
+            .Where(name => !name!.StartsWith('.'))
+            .ToList()!;
+
     /// <summary>Restores a snapshot into a new folder and returns the folder.</summary>
     public async Task<string> RestoreAsync(string snapshot, string target)
     {
