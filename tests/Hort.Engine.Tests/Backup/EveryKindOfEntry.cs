@@ -21,6 +21,8 @@ public sealed class EveryKindOfEntry : IAsyncLifetime
 
     public static readonly byte[] BinaryXattr = [0x00, 0xFF, 0x10, 0x80, 0x7F, 0x00, 0x0A];
 
+    public static readonly byte[] Capability = [0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
     /// <summary>Names that are not valid UTF-8 or are awkward in shells and regexes.</summary>
     public static readonly byte[][] AwkwardNames =
     [
@@ -160,6 +162,13 @@ public sealed class EveryKindOfEntry : IAsyncLifetime
         WriteFile(AT_FDCWD, P("xattrs/readonly"), "ro"u8);
         SetExtendedAttribute(P("xattrs/readonly"), "user.hort", BinaryXattr);
         Chmod(AT_FDCWD, P("xattrs/readonly"), 0x124);
+
+        // A file capability (cap_net_raw+ep, vfs_cap_data revision 2) on a file of another owner: chown drops
+        // capabilities, so a restore must set it after the owner.
+        WriteFile(AT_FDCWD, P("xattrs/capable"), "#!/bin/true\n"u8);
+        Chown(AT_FDCWD, P("xattrs/capable"), 1234, 5678);
+        Chmod(AT_FDCWD, P("xattrs/capable"), 0x1ED);
+        SetExtendedAttribute(P("xattrs/capable"), "security.capability", Capability);
 
         // Special files.
         MakeDirectory(AT_FDCWD, P("special"));

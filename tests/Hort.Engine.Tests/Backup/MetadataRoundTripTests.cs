@@ -64,6 +64,8 @@ public sealed class MetadataRoundTripTests(EveryKindOfEntry tree) : IClassFixtur
         Assert.Equal($"user.empty=;{hort};user.second={Convert.ToHexStringLower("text value"u8)}", r["xattrs/file"].ExtendedAttributes);
         Assert.Equal($"user.dir=64;{hort}", r["xattrs/dir"].ExtendedAttributes);
         Assert.Equal(hort, r["xattrs/readonly"].ExtendedAttributes);
+        Assert.Equal("security.capability=" + Convert.ToHexStringLower(EveryKindOfEntry.Capability), r["xattrs/capable"].ExtendedAttributes);
+        Assert.Equal((1234u, 5678u, "0755"), (r["xattrs/capable"].Uid, r["xattrs/capable"].Gid, r["xattrs/capable"].Mode));
     }
 
     [Fact]
