@@ -75,7 +75,9 @@ public sealed class BlobWriter : IDisposable
         try
         {
             var length = _repository.Codec.Seal(type, id, raw.Span, envelope, out var compression);
-            await _packLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+            // Once an ID is pending, other callers rely on it being stored: queuing it is not cancellable.
+            await _packLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
                 ThrowIfFailed();
@@ -94,14 +96,10 @@ public sealed class BlobWriter : IDisposable
                 _packLock.Release();
             }
         }
-        catch when (!added)
+        catch (Exception e) when (!added)
         {
-            // Not queued after all (cancelled or failed before reaching the pack): forget it, so a later save stores it.
-            lock (_pendingLock)
-            {
-                _pending.Remove(id);
-            }
-
+            // Other callers may already have been told this blob is queued; the writer cannot vouch for a flush now.
+            _failure ??= e;
             throw;
         }
         finally

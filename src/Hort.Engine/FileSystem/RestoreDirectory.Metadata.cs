@@ -68,8 +68,7 @@ public sealed unsafe partial class RestoreDirectory
     }
 
     /// <summary>
-    /// Sets one extended attribute on <paramref name="name"/> without following it. Returns false, changing nothing,
-    /// when the entry is a symlink: Linux refuses user.* there, and we do not restore other namespaces on links.
+    /// Sets one extended attribute on <paramref name="name"/> itself (a symlink is never followed); returns true.
     /// </summary>
     /// <remarks>The entry is pinned with O_PATH|O_NOFOLLOW and written through /proc/self/fd/N, as in <see cref="SetMode"/>.</remarks>
     public bool SetExtendedAttribute(byte[] name, byte[] attribute, byte[] value)
@@ -80,11 +79,9 @@ public sealed unsafe partial class RestoreDirectory
         fixed (byte* a = NativePath.Terminate(attribute, attributeScratch))
         fixed (byte* v = value)
         {
+            // For a symlink the magic link resolves to the symlink itself, never to its target: Linux then accepts
+            // trusted.* and security.* (as root) and refuses user.*, which the caller reports.
             using SafeFileHandle pinned = Pin(n, name, "setxattr");
-            if (PosixFileSystem.Stat(pinned).Type == EntryType.Symlink)
-            {
-                return false;
-            }
             Span<byte> procPath = stackalloc byte[PosixFileSystem.ProcFdPathSize];
             fixed (byte* proc = PosixFileSystem.ProcFdPath(pinned, procPath))
             {

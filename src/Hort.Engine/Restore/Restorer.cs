@@ -162,6 +162,18 @@ public sealed class Restorer
                     dir.SetOwner(node.Name, node.Uid, node.Gid);
                 }
 
+                foreach (var x in node.ExtendedAttributes)
+                {
+                    try
+                    {
+                        dir.SetExtendedAttribute(node.Name, x.Name, x.Value);
+                    }
+                    catch (IOException e)
+                    {
+                        AddIssue(path, $"extended attribute {NameText.Display(x.Name)} of the symlink not restored: {e.Message}");
+                    }
+                }
+
                 dir.SetTimes(node.Name, ToUnix(node.AccessTime), ToUnix(node.ModifyTime));
                 _others++;
                 break;

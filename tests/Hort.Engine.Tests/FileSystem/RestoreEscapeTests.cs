@@ -110,11 +110,11 @@ public sealed class RestoreEscapeTests : IDisposable
         _target.Root.SetOwner(Bytes("planted"), 4321, 4321);
         _target.Root.SetMode(Bytes("planted"), Octal("6777"));
         _target.Root.SetTimes(Bytes("planted"), new UnixTime(5, 6), new UnixTime(7, 8));
-        bool setXattr = _target.Root.SetExtendedAttribute(Bytes("planted"), Bytes("user.hort.test"), [1]);
+        // Linux refuses user.* on the symlink itself; the point is that the target is never written through it.
+        Assert.Throws<PosixException>(() => _target.Root.SetExtendedAttribute(Bytes("planted"), Bytes("user.hort.test"), [1]));
 
         Assert.Equal(before, Secret);
         Assert.Null(GetXattr(_secret, "user.hort.test"));
-        Assert.False(setXattr);
         FileStatus link = PosixFileSystem.LStat(InTarget("planted"));
         Assert.Equal((4321u, 4321u), (link.Uid, link.Gid));
         Assert.Equal(new UnixTime(7, 8), link.ModifyTime);
