@@ -59,12 +59,20 @@ public sealed class EveryKindOfEntry : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Build();
-        Original = TreeState.Capture(Source);
-        Repository = await TestRepository.CreateAsync();
-        Backup = await Repository.BackupAsync(Source);
-        Restore = await Repository.RestoreAsync(Backup.Stored(), Target);
-        Restored = TreeState.Capture(RestoredSource);
+        try
+        {
+            Build();
+            Original = TreeState.Capture(Source);
+            Repository = await TestRepository.CreateAsync();
+            Backup = await Repository.BackupAsync(Source);
+            Restore = await Repository.RestoreAsync(Backup.Stored(), Target);
+            Restored = TreeState.Capture(RestoredSource);
+        }
+        catch
+        {
+            await DisposeAsync(); // a fixture that failed to start is not disposed by the runner; /tmp must not keep 1 GiB files
+            throw;
+        }
     }
 
     public ValueTask DisposeAsync()
