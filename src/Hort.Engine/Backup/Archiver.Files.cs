@@ -24,6 +24,7 @@ public sealed partial class Archiver
 
         if (st.LinkCount > 1 && _hardLinks.TryGetValue((st.Device, st.Inode), out var linked))
         {
+            CountChange(parentNode, linked);
             Interlocked.Increment(ref _filesDone);
             Interlocked.Add(ref _bytesDone, st.Size);
             return node with { Size = (ulong)st.Size, Content = linked };
@@ -73,15 +74,7 @@ public sealed partial class Archiver
             }
         }
 
-        if (parentNode is { Type: NodeType.File })
-        {
-            Interlocked.Increment(ref _filesChanged);
-        }
-        else
-        {
-            Interlocked.Increment(ref _filesNew);
-        }
-
+        CountChange(parentNode, content);
         Interlocked.Increment(ref _filesDone);
         if (st.LinkCount > 1)
         {
@@ -89,6 +82,23 @@ public sealed partial class Archiver
         }
 
         return node with { Size = (ulong)size, Content = content };
+    }
+
+    /// <summary>Counts a file that was read (or linked to one read in this run) as new, changed or unchanged.</summary>
+    private void CountChange(TreeNode? parentNode, IReadOnlyList<ObjectId> content)
+    {
+        if (parentNode is not { Type: NodeType.File })
+        {
+            Interlocked.Increment(ref _filesNew);
+        }
+        else if (parentNode.Content.SequenceEqual(content))
+        {
+            Interlocked.Increment(ref _filesUnchanged);
+        }
+        else
+        {
+            Interlocked.Increment(ref _filesChanged);
+        }
     }
 
     private bool IsUnchanged(FileStatus st, TreeNode? parentNode)
