@@ -1,5 +1,6 @@
 using System.Buffers;
 using Hort.Core;
+using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Repository.Indexing;
 using Hort.Repository.Packs;
@@ -24,6 +25,7 @@ public sealed class BlobWriter : IDisposable
     private readonly HortRepository _repository;
     private readonly Lock _pendingLock = new();
     private readonly HashSet<ObjectId> _pending = [];
+    private readonly List<Task> _background = [];
     private readonly SemaphoreSlim _packLock = new(1, 1);
     private readonly List<IndexedPack> _unindexed = [];
     private PackWriter _pack;
@@ -56,6 +58,7 @@ public sealed class BlobWriter : IDisposable
     /// <summary>Stores a blob unless it is already known; returns true when it was new.</summary>
     public async ValueTask<bool> SaveAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFailed();
         if (_repository.Index.Contains(id))
         {
@@ -70,45 +73,90 @@ public sealed class BlobWriter : IDisposable
             }
         }
 
-        var envelope = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxStoredLength(raw.Length));
-        var added = false;
+        // From here on other callers may be told this blob is queued, so it must reach a pack whatever happens to
+        // this caller: a failure marks the writer failed, and a cancelled wait hands the blob to a background task
+        // that FlushAsync waits for.
+        byte[] envelope;
+        int length;
+        CompressionKind compression;
         try
         {
-            var length = _repository.Codec.Seal(type, id, raw.Span, envelope, out var compression);
+            envelope = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxStoredLength(raw.Length));
+            length = _repository.Codec.Seal(type, id, raw.Span, envelope, out compression);
+        }
+        catch (Exception e)
+        {
+            _failure ??= e;
+            throw;
+        }
 
-            // Once an ID is pending, other callers rely on it being stored: queuing it is not cancellable.
-            await _packLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        var sealedBlob = new SealedBlob(type, id, compression, (uint)raw.Length, envelope, length);
+        var locked = _packLock.WaitAsync(CancellationToken.None);
+        if (!locked.IsCompleted)
+        {
             try
             {
-                ThrowIfFailed();
-                _pack.AddSealed(type, id, compression, (uint)raw.Length, envelope.AsSpan(0, length));
-                added = true;
-                Interlocked.Increment(ref _blobs);
-                Interlocked.Add(ref _rawBytes, raw.Length);
-                Interlocked.Add(ref _storedBytes, length);
-                if (_pack.Length >= _repository.Config.PackSize)
-                {
-                    await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await locked.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch (OperationCanceledException)
             {
-                _packLock.Release();
+                var finishing = AppendWhenLockedAsync(locked, sealedBlob);
+                lock (_pendingLock)
+                {
+                    _background.Add(finishing);
+                }
+
+                throw;
             }
         }
-        catch (Exception e) when (!added)
+
+        await AppendLockedAsync(sealedBlob, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Appends a sealed blob (the pack lock is held) and uploads the pack when full; releases the lock.</summary>
+    private async Task AppendLockedAsync(SealedBlob blob, CancellationToken cancellationToken)
+    {
+        try
         {
-            // Other callers may already have been told this blob is queued; the writer cannot vouch for a flush now.
+            ThrowIfFailed();
+            _pack.AddSealed(blob.Type, blob.Id, blob.Compression, blob.RawLength, blob.Envelope.AsSpan(0, blob.Length));
+            Interlocked.Increment(ref _blobs);
+            Interlocked.Add(ref _rawBytes, blob.RawLength);
+            Interlocked.Add(ref _storedBytes, blob.Length);
+            ArrayPool<byte>.Shared.Return(blob.Envelope);
+            if (_pack.Length >= _repository.Config.PackSize)
+            {
+                await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
             _failure ??= e;
             throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(envelope);
+            _packLock.Release();
         }
-
-        return true;
     }
+
+    private async Task AppendWhenLockedAsync(Task locked, SealedBlob blob)
+    {
+        await locked.ConfigureAwait(false);
+        try
+        {
+            await AppendLockedAsync(blob, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Recorded as the writer's failure; FlushAsync reports it.
+            _failure ??= e;
+        }
+    }
+
+    private readonly record struct SealedBlob(
+        BlobType Type, ObjectId Id, CompressionKind Compression, uint RawLength, byte[] Envelope, int Length);
 
     /// <summary>Encodes and stores a tree; returns its ID.</summary>
     public async ValueTask<ObjectId> SaveTreeAsync(Tree tree, CancellationToken cancellationToken = default)
@@ -122,6 +170,14 @@ public sealed class BlobWriter : IDisposable
     /// <summary>Uploads the open pack and indexes every uploaded pack. Everything saved before is then durable.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        Task[] background;
+        lock (_pendingLock)
+        {
+            background = [.. _background];
+            _background.Clear();
+        }
+
+        await Task.WhenAll(background).WaitAsync(cancellationToken).ConfigureAwait(false);
         await _packLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
