@@ -210,7 +210,6 @@ public sealed class Restorer
                 return;
             }
 
-            _links[key] = (path.Take(path.Count - 1).ToArray(), node.Name);
         }
 
         using var handle = dir.CreateFile(node.Name, OwnerOnlyFile);
@@ -237,6 +236,12 @@ public sealed class Restorer
 
         ApplyMetadata(handle, node, path);
         Interlocked.Increment(ref _files);
+
+        // Only a file that was restored may become the target of later hard links.
+        if (node.LinkCount > 1 && node.Inode != 0)
+        {
+            _links.TryAdd((node.Device, node.Inode), (path.Take(path.Count - 1).ToArray(), node.Name));
+        }
     }
 
     /// <summary>Hard-links <paramref name="name"/> to the first restored path of the same inode, reached from the target root.</summary>
