@@ -28,6 +28,13 @@ internal static class InitCommand
         }
 
         var password = ctx.ReadPassword("enter password for new repository: ", confirm: true);
+        // Like mkdir -p: init is the one command that may create the repository's folder and its parents.
+        var parent = Path.GetDirectoryName(location);
+        if (parent is not null)
+        {
+            Directory.CreateDirectory(parent);
+        }
+
         var store = LocalDirectoryBlobStore.Create(location);
         using var repo = await HortRepository.InitAsync(store, password, new RepositoryInitOptions(), cancellationToken: ct).ConfigureAwait(false);
         if (ctx.Json)
