@@ -30,7 +30,10 @@ public sealed partial class Archiver
             return node with { Size = (ulong)st.Size, Content = linked };
         }
 
-        _current = PosixFileSystem.Display(path);
+        if (_progress is not null)
+        {
+            _current = PosixFileSystem.Display(path);
+        }
         SafeFileHandle handle;
         try
         {

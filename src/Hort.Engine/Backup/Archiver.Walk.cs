@@ -145,7 +145,7 @@ public sealed partial class Archiver
         foreach (var name in names)
         {
             var childPath = PosixFileSystem.Join(path, name);
-            if (_excludes.IsExcluded(PosixFileSystem.Display(childPath)))
+            if (!_excludes.IsEmpty && _excludes.IsExcluded(PosixFileSystem.Display(childPath)))
             {
                 continue;
             }

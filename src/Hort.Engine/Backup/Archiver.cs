@@ -50,7 +50,8 @@ public sealed partial class Archiver
         var started = _repository.Time.GetUtcNow();
         var targets = BackupTargets.Resolve(_options.Paths);
         using var scanCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var scan = Task.Run(() => Scan(targets, scanCancel.Token), scanCancel.Token);
+        // Totals only serve the progress display; without one the scan would just compete for the disk and CPU.
+        var scan = _progress is null ? Task.CompletedTask : Task.Run(() => Scan(targets, scanCancel.Token), scanCancel.Token);
         using var writer = new BlobWriter(_repository);
         _writer = writer;
         using var ticker = StartTicker(cancellationToken);
@@ -128,7 +129,7 @@ public sealed partial class Archiver
                 continue;
             }
 
-            if (_excludes.IsExcluded(PosixFileSystem.Display(path)))
+            if (!_excludes.IsEmpty && _excludes.IsExcluded(PosixFileSystem.Display(path)))
             {
                 continue;
             }
