@@ -89,11 +89,20 @@ public sealed class Restorer
         }
     }
 
-    private void AddIssue(List<byte[]> path, string message) =>
-        _issues.Add(new RestoreIssue("/" + string.Join('/', path.Select(p => NameText.Display(p))), message));
+    private void AddIssue(List<byte[]> path, string message)
+    {
+        var issue = new RestoreIssue("/" + string.Join('/', path.Select(p => NameText.Display(p))), message);
+        lock (_issues)
+        {
+            _issues.Add(issue);
+        }
+    }
 
     private async Task RestoreTreeAsync(Tree tree, RestoreDirectory dir, List<byte[]> path, CancellationToken ct)
     {
+        // Plain files (no other hard links) are restored in parallel, so decryption and decompression use every
+        // core; everything else in order, so hard links find the file they link to already restored.
+        var parallel = new List<TreeNode>();
         foreach (var node in tree.Nodes)
         {
             path.Add(node.Name);
@@ -106,34 +115,61 @@ public sealed class Restorer
                 }
 
                 var sel = _selection.Select(path);
-                if (sel == Selection.Skip)
+                if (sel == Selection.Skip || (sel == Selection.Enter && node.Type != NodeType.Directory))
                 {
                     continue;
                 }
 
-                if (sel == Selection.Enter && node.Type != NodeType.Directory)
+                if (node.Type == NodeType.File && node.LinkCount <= 1)
                 {
+                    parallel.Add(node);
                     continue;
                 }
 
-                await RestoreNodeAsync(node, dir, path, sel, ct).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                AddIssue(path, e.Message);
-            }
-            catch (RepositoryCorruptException e)
-            {
-                AddIssue(path, "repository damage: " + e.Message);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                AddIssue(path, e.Message);
+                await RestoreGuardedAsync(node, dir, path, sel, ct).ConfigureAwait(false);
             }
             finally
             {
                 path.RemoveAt(path.Count - 1);
             }
+        }
+
+        if (parallel.Count == 0)
+        {
+            return;
+        }
+
+        var prefix = path.ToArray();
+        await Parallel.ForEachAsync(
+            parallel,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct },
+            async (node, token) =>
+            {
+                var filePath = new List<byte[]>(prefix.Length + 1);
+                filePath.AddRange(prefix);
+                filePath.Add(node.Name);
+                await RestoreGuardedAsync(node, dir, filePath, Selection.Whole, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>Restores one entry; a problem with it is reported and the restore goes on.</summary>
+    private async Task RestoreGuardedAsync(TreeNode node, RestoreDirectory dir, List<byte[]> path, Selection sel, CancellationToken ct)
+    {
+        try
+        {
+            await RestoreNodeAsync(node, dir, path, sel, ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            AddIssue(path, e.Message);
+        }
+        catch (RepositoryCorruptException e)
+        {
+            AddIssue(path, "repository damage: " + e.Message);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            AddIssue(path, e.Message);
         }
     }
 
@@ -199,7 +235,10 @@ public sealed class Restorer
 
     private async Task RestoreFileAsync(TreeNode node, RestoreDirectory dir, List<byte[]> path, CancellationToken ct)
     {
-        _current = "/" + string.Join('/', path.Select(p => NameText.Display(p)));
+        if (_progress is not null)
+        {
+            _current = "/" + string.Join('/', path.Select(p => NameText.Display(p)));
+        }
         if (node.LinkCount > 1 && node.Inode != 0)
         {
             var key = (node.Device, node.Inode);
