@@ -38,7 +38,7 @@ public sealed class BlobWriter : IDisposable
     public BlobWriter(HortRepository repository)
     {
         _repository = repository;
-        _pack = new PackWriter(repository.Codec);
+        _pack = NewPack();
     }
 
     /// <summary>Totals so far.</summary>
@@ -195,11 +195,15 @@ public sealed class BlobWriter : IDisposable
         }
     }
 
+    /// <summary>A pack writer sized for a full pack, so its buffer never grows through smaller pooled sizes.</summary>
+    private PackWriter NewPack() =>
+        new(_repository.Codec, _repository.Config.PackSize + BlobCodec.MaxStoredLength(_repository.Config.Chunker.MaxSize) + (1 << 16));
+
     private async Task UploadCurrentPackAsync(CancellationToken cancellationToken)
     {
         using var finished = _pack.Finish();
         _pack.Dispose();
-        _pack = new PackWriter(_repository.Codec);
+        _pack = NewPack();
         try
         {
             await _repository.Store.PutAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
