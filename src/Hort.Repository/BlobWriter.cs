@@ -14,22 +14,26 @@ public sealed record WriterStatistics(long BlobsAdded, long RawBytesAdded, long 
 
 /// <summary>
 /// Adds blobs to a repository: skips blobs already stored or already queued, seals new ones on the calling
-/// thread (so several callers compress and encrypt in parallel), fills packs, uploads each full pack, and writes
-/// index files for uploaded packs. Blobs are durable and findable only after <see cref="FlushAsync"/>.
+/// thread (so several callers compress and encrypt in parallel), fills packs, uploads each full pack in the
+/// background (at most two at a time, overlapping the disk with the CPU), and writes index files for uploaded packs.
+/// A blob becomes findable in the index only once its pack is durable; all are after <see cref="FlushAsync"/>.
 /// After any storage failure the writer refuses further work, so a snapshot is never saved over lost blobs.
 /// </summary>
 public sealed class BlobWriter : IDisposable
 {
     private const int PacksPerIndexFile = 8;
+    private const int UploadsInFlight = 2;
 
     private readonly HortRepository _repository;
     private readonly Lock _pendingLock = new();
     private readonly HashSet<ObjectId> _pending = [];
     private readonly List<Task> _background = [];
     private readonly SemaphoreSlim _packLock = new(1, 1);
+    private readonly Lock _indexLock = new();
     private readonly List<IndexedPack> _unindexed = [];
+    private readonly List<Task> _uploads = [];
     private PackWriter _pack;
-    private Exception? _failure;
+    private volatile Exception? _failure;
     private long _blobs;
     private long _rawBytes;
     private long _storedBytes;
@@ -187,7 +191,22 @@ public sealed class BlobWriter : IDisposable
                 await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
+            var uploadFailure = await WaitForUploadsAsync(0).ConfigureAwait(false);
+            if (uploadFailure is not null)
+            {
+                // The failure of this flush's own uploads is reported as it is (e.g. a full disk).
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(uploadFailure);
+            }
+
+            ThrowIfFailed();
+            List<IndexedPack> rest;
+            lock (_indexLock)
+            {
+                rest = [.. _unindexed];
+                _unindexed.Clear();
+            }
+
+            await WriteIndexAsync(rest, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -199,48 +218,96 @@ public sealed class BlobWriter : IDisposable
     private PackWriter NewPack() =>
         new(_repository.Codec, _repository.Config.PackSize + BlobCodec.MaxStoredLength(_repository.Config.Chunker.MaxSize) + (1 << 16));
 
+    /// <summary>
+    /// Closes the open pack and starts its upload in the background, so that sealing the next blobs overlaps with
+    /// the disk; at most <see cref="UploadsInFlight"/> packs wait in memory. Called with the pack lock held.
+    /// </summary>
     private async Task UploadCurrentPackAsync(CancellationToken cancellationToken)
     {
-        using var finished = _pack.Finish();
+        var finished = _pack.Finish();
         _pack.Dispose();
         _pack = NewPack();
-        try
+        _uploads.Add(Task.Run(() => UploadAsync(finished, cancellationToken), CancellationToken.None));
+        await WaitForUploadsAsync(UploadsInFlight).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until at most <paramref name="remaining"/> uploads are running; a failed upload fails the writer and is
+    /// returned (the first one).
+    /// </summary>
+    private async Task<Exception?> WaitForUploadsAsync(int remaining)
+    {
+        Exception? first = null;
+        _uploads.RemoveAll(static t => t.IsCompletedSuccessfully);
+        while (_uploads.Count > remaining)
         {
-            await _repository.Store.PutAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            _failure = e;
-            throw;
+            var oldest = _uploads[0];
+            _uploads.RemoveAt(0);
+            try
+            {
+                await oldest.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _failure ??= e;
+                first ??= e;
+            }
         }
 
-        Interlocked.Increment(ref _packs);
-        _repository.Index.AddPack(finished.Id, finished.Length, finished.Entries);
-        _unindexed.Add(new IndexedPack(finished.Id, finished.Length, finished.Entries));
-        if (_unindexed.Count >= PacksPerIndexFile)
+        return first;
+    }
+
+    /// <summary>Stores one pack durably, then makes its blobs findable and indexes every few packs.</summary>
+    private async Task UploadAsync(FinishedPack finished, CancellationToken cancellationToken)
+    {
+        using (finished)
         {
-            await WriteIndexAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _repository.Store.PutAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _failure ??= e;
+                throw;
+            }
+
+            Interlocked.Increment(ref _packs);
+            _repository.Index.AddPack(finished.Id, finished.Length, finished.Entries);
+            List<IndexedPack>? full = null;
+            lock (_indexLock)
+            {
+                _unindexed.Add(new IndexedPack(finished.Id, finished.Length, finished.Entries));
+                if (_unindexed.Count >= PacksPerIndexFile)
+                {
+                    full = [.. _unindexed];
+                    _unindexed.Clear();
+                }
+            }
+
+            if (full is not null)
+            {
+                await WriteIndexAsync(full, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task WriteIndexAsync(CancellationToken cancellationToken)
+    private async Task WriteIndexAsync(List<IndexedPack> packs, CancellationToken cancellationToken)
     {
-        if (_unindexed.Count == 0)
+        if (packs.Count == 0)
         {
             return;
         }
 
         try
         {
-            await _repository.WriteIndexAsync(_unindexed.ToArray(), cancellationToken).ConfigureAwait(false);
+            await _repository.WriteIndexAsync(packs, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            _failure = e;
+            _failure ??= e;
             throw;
         }
-
-        _unindexed.Clear();
     }
 
     private void ThrowIfFailed()
