@@ -51,7 +51,10 @@ internal static class Program
 
     internal static RootCommand BuildRoot()
     {
-        var root = new RootCommand("hort — deduplicating, encrypted backups into a repository you own");
+        var root = new RootCommand(
+            "hort — deduplicating, encrypted backups into a repository you own\n\n" +
+            "Exit codes: 0 ok, 1 fatal error (or check found damage), 2 usage error, 3 incomplete (files named on stderr),\n" +
+            "10 no repository, 12 wrong password. Details: docs/cli.md");
         GlobalOptions.AddTo(root);
         root.Subcommands.Add(InitCommand.Create());
         root.Subcommands.Add(BackupCommand.Create());
