@@ -1,5 +1,6 @@
 using Hort.Core;
 using Hort.Engine.FileSystem;
+using Hort.Repository.Chunking;
 using Hort.Repository.Format;
 using Hort.Repository.Trees;
 using Microsoft.Win32.SafeHandles;
@@ -126,69 +127,22 @@ public sealed partial class Archiver
     /// <summary>Reads a file through the chunker, saving each chunk; returns the chunk IDs and bytes read.</summary>
     private async Task<(List<ObjectId> Content, long Size)> ReadContentAsync(SafeFileHandle handle, CancellationToken ct)
     {
-        var chunker = _repository.CreateChunker();
-        var max = _repository.Config.Chunker.MaxSize;
-        if (!_buffers.TryTake(out var buffer))
+        long fileOffset = 0;
+        using var reader = new ChunkReader(_repository.CreateChunker(), (buffer, _) =>
         {
-            buffer = new byte[2 * max];
+            var read = RandomAccess.Read(handle, buffer.Span, fileOffset);
+            fileOffset += read;
+            Interlocked.Add(ref _bytesDone, read);
+            return ValueTask.FromResult(read);
+        });
+        var content = new List<ObjectId>();
+        while (await reader.NextAsync(ct).ConfigureAwait(false) is { } chunk)
+        {
+            var id = _repository.ComputeId(chunk.Span);
+            await _writer.SaveAsync(BlobType.Data, id, chunk, ct).ConfigureAwait(false);
+            content.Add(id);
         }
 
-        try
-        {
-            var content = new List<ObjectId>();
-            long fileOffset = 0;
-            int start = 0, end = 0;
-            var eof = false;
-            while (true)
-            {
-                ct.ThrowIfCancellationRequested();
-                if (!eof && end - start < max)
-                {
-                    if (start > 0)
-                    {
-                        buffer.AsSpan(start, end - start).CopyTo(buffer);
-                        end -= start;
-                        start = 0;
-                    }
-
-                    while (end < buffer.Length)
-                    {
-                        var read = RandomAccess.Read(handle, buffer.AsSpan(end), fileOffset);
-                        if (read == 0)
-                        {
-                            eof = true;
-                            break;
-                        }
-
-                        end += read;
-                        fileOffset += read;
-                        Interlocked.Add(ref _bytesDone, read);
-                    }
-                }
-
-                if (start == end && eof)
-                {
-                    break;
-                }
-
-                var length = chunker.FindBoundary(buffer.AsSpan(start, end - start), eof);
-                if (length <= 0)
-                {
-                    throw new InvalidOperationException("the chunker asked for more data than the buffer holds");
-                }
-
-                var chunk = buffer.AsMemory(start, length);
-                var id = _repository.ComputeId(chunk.Span);
-                await _writer.SaveAsync(BlobType.Data, id, chunk, ct).ConfigureAwait(false);
-                content.Add(id);
-                start += length;
-            }
-
-            return (content, fileOffset);
-        }
-        finally
-        {
-            _buffers.Add(buffer);
-        }
+        return (content, fileOffset);
     }
 }

@@ -22,7 +22,6 @@ public sealed partial class Archiver
     private readonly ExcludeFilter _excludes;
     private readonly ConcurrentQueue<BackupIssue> _issues = new();
     private readonly ConcurrentDictionary<(ulong Device, ulong Inode), IReadOnlyList<ObjectId>> _hardLinks = new();
-    private readonly ConcurrentBag<byte[]> _buffers = [];
     private BlobWriter _writer = null!;
     private long _filesDone;
     private long _bytesDone;
