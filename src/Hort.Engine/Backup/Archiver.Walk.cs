@@ -10,64 +10,44 @@ public sealed partial class Archiver
     private static readonly byte[] CacheDirTagName = "CACHEDIR.TAG"u8.ToArray();
     private static readonly byte[] CacheDirSignature = "Signature: 8a477f597d28d172789f06886806bc55"u8.ToArray();
 
-    /// <summary>Saves a directory on the way to the chosen paths: its metadata, but only the chosen children.</summary>
-    private async Task<ObjectId> SaveVirtualDirectoryAsync(TargetNode node, ObjectId? parentTree, CancellationToken ct)
+    /// <summary>
+    /// Saves a directory on the way to the chosen paths (open as <paramref name="self"/>): only its chosen children.
+    /// Such directories are followed if they are symlinks (/lib -> usr/lib on Debian, /home -> /data/home), so a chosen
+    /// path is saved where the user named it, and recorded as the directory it leads to.
+    /// </summary>
+    private async Task<ObjectId> SaveVirtualDirectoryAsync(TargetNode node, SafeFileHandle self, ObjectId? parentTree, CancellationToken ct)
     {
         var parent = await LoadParentTreeAsync(parentTree, ct).ConfigureAwait(false);
+        if (node.IsTarget)
+        {
+            // "/" itself was chosen: save it whole.
+            return await SaveDirectoryContentsAsync(self, node.FullPath, parent, ct).ConfigureAwait(false);
+        }
+
         var nodes = new List<TreeNode>();
         foreach (var (name, child) in node.Children)
         {
             var parentNode = parent?.Find(name);
-            FileStatus st;
             try
             {
-                st = PosixFileSystem.LStat(child.FullPath);
+                if (child.IsTarget)
+                {
+                    var st = PosixFileSystem.LStatAt(self, name);
+                    var saved = await SaveEntryAsync(self, child.FullPath, name, st, parentNode, ct).ConfigureAwait(false);
+                    if (saved is not null) nodes.Add(saved);
+                }
+                else
+                {
+                    using var dir = OpenFollowing(child.FullPath);
+                    var st = PosixFileSystem.Stat(dir);
+                    var subtree = await SaveVirtualDirectoryAsync(child, dir, ParentSubtree(parentNode), ct).ConfigureAwait(false);
+                    nodes.Add(BuildNode(dir, child.FullPath, [(byte)'.'], st, NodeType.Directory) with { Name = name, Subtree = subtree });
+                }
             }
             catch (IOException e)
             {
                 AddIssue(child.FullPath, e.Message);
-                continue;
             }
-
-            if (!child.IsTarget && st.Type == EntryType.Symlink)
-            {
-                // A directory on the way that is a symlink (/lib -> usr/lib on Debian, /home -> /data/home) is followed,
-                // so the chosen path is saved where the user named it; it is recorded as the directory it points to.
-                try
-                {
-                    using var followed = OpenFollowing(child.FullPath);
-                    st = PosixFileSystem.Stat(followed);
-                }
-                catch (IOException e)
-                {
-                    AddIssue(child.FullPath, e.Message);
-                    continue;
-                }
-            }
-
-            if (child.IsTarget)
-            {
-                using var dir = OpenFollowing(node.FullPath);
-                var saved = await SaveEntryAsync(dir, child.FullPath, name, st, parentNode, ct).ConfigureAwait(false);
-                if (saved is not null) nodes.Add(saved);
-            }
-            else if (st.Type == EntryType.Directory)
-            {
-                var subtree = await SaveVirtualDirectoryAsync(child, ParentSubtree(parentNode), ct).ConfigureAwait(false);
-                using var dir = OpenFollowing(child.FullPath);
-                nodes.Add(BuildNode(dir, child.FullPath, [(byte)'.'], st, NodeType.Directory) with { Name = name, Subtree = subtree });
-            }
-            else
-            {
-                AddIssue(child.FullPath, "is not a directory (it changed while the backup started)");
-            }
-        }
-
-        if (node.IsTarget)
-        {
-            // "/" itself was chosen: save it whole.
-            using var rootDir = OpenFollowing(node.FullPath);
-            return await SaveDirectoryContentsAsync(rootDir, node.FullPath, parent, ct).ConfigureAwait(false);
         }
 
         return await _writer.SaveTreeAsync(new Tree(nodes), ct).ConfigureAwait(false);

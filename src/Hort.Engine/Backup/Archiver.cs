@@ -56,7 +56,12 @@ public sealed partial class Archiver
         using var ticker = StartTicker(cancellationToken);
 
         var parentRoot = _options.Parent?.Snapshot.Tree;
-        var rootTree = await SaveVirtualDirectoryAsync(targets.Root, parentRoot, cancellationToken).ConfigureAwait(false);
+        ObjectId rootTree;
+        using (var root = OpenFollowing(targets.Root.FullPath))
+        {
+            rootTree = await SaveVirtualDirectoryAsync(targets.Root, root, parentRoot, cancellationToken).ConfigureAwait(false);
+        }
+
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         await scanCancel.CancelAsync().ConfigureAwait(false);
         try
