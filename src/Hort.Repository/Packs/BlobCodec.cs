@@ -61,13 +61,16 @@ public sealed class BlobCodec
         return raw;
     }
 
+    /// <summary>How errors name a blob; built only when there is an error, never per blob opened.</summary>
+    private static string Describe(PackEntry entry, ObjectId packId) =>
+        $"{entry.Type.ToString().ToLowerInvariant()} blob {entry.Id} in pack {packId}";
+
     /// <summary>As <see cref="Open(ReadOnlySpan{byte}, PackEntry, ObjectId)"/>, into a caller's buffer of exactly RawLength bytes.</summary>
     public void Open(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, Span<byte> raw)
     {
-        var name = $"{entry.Type.ToString().ToLowerInvariant()} blob {entry.Id} in pack {packId}";
         if (envelope.Length != entry.StoredLength || envelope.Length < ObjectCipher.Overhead)
         {
-            throw new RepositoryCorruptException(name, "stored length does not match the index");
+            throw new RepositoryCorruptException(Describe(entry, packId), "stored length does not match the index");
         }
 
         if (raw.Length != entry.RawLength)
@@ -83,7 +86,7 @@ public sealed class BlobCodec
             PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
             if (!_cipher.TryDecrypt(envelope, ad, plain.AsSpan(0, plainLength), out var written))
             {
-                throw new RepositoryCorruptException(name, "authentication failed: the data was altered or damaged");
+                throw new RepositoryCorruptException(Describe(entry, packId), "authentication failed: the data was altered or damaged");
             }
 
             switch (entry.Compression)
@@ -91,7 +94,7 @@ public sealed class BlobCodec
                 case CompressionKind.None:
                     if (written != raw.Length)
                     {
-                        throw new RepositoryCorruptException(name, "length does not match the index");
+                        throw new RepositoryCorruptException(Describe(entry, packId), "length does not match the index");
                     }
 
                     plain.AsSpan(0, written).CopyTo(raw);
@@ -99,12 +102,12 @@ public sealed class BlobCodec
                 case CompressionKind.Zstd:
                     if (!Zstd.TryDecompress(plain.AsSpan(0, written), raw, out var rawWritten) || rawWritten != raw.Length)
                     {
-                        throw new RepositoryCorruptException(name, "decompression failed");
+                        throw new RepositoryCorruptException(Describe(entry, packId), "decompression failed");
                     }
 
                     break;
                 default:
-                    throw new RepositoryCorruptException(name, $"unknown compression {(byte)entry.Compression}");
+                    throw new RepositoryCorruptException(Describe(entry, packId), $"unknown compression {(byte)entry.Compression}");
             }
         }
         finally
@@ -114,7 +117,7 @@ public sealed class BlobCodec
 
         if (_key.ComputeChunkId(raw) != entry.Id)
         {
-            throw new RepositoryCorruptException(name, "content does not match its ID");
+            throw new RepositoryCorruptException(Describe(entry, packId), "content does not match its ID");
         }
     }
 }
