@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Hort.Core;
 using Hort.Repository.Indexing;
 using Hort.Repository.Packs;
@@ -11,9 +10,9 @@ public sealed partial class HortRepository
     /// <summary>Reads every index file into <see cref="Index"/>; a damaged index file is an error naming it.</summary>
     public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
     {
-        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, _) in ListObjectsAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
         {
-            var file = await ReadIndexFileAsync(info.Name, cancellationToken).ConfigureAwait(false);
+            var file = await ReadIndexFileAsync(objectId, cancellationToken).ConfigureAwait(false);
             foreach (var pack in file.Packs)
             {
                 Index.AddPack(pack.PackId, pack.Length, pack.Entries);
@@ -22,25 +21,15 @@ public sealed partial class HortRepository
     }
 
     /// <summary>Reads and authenticates one index file, checking that its content matches its name.</summary>
-    public async Task<IndexFile> ReadIndexFileAsync(BlobName name, CancellationToken cancellationToken = default)
+    public async Task<IndexFile> ReadIndexFileAsync(ObjectId id, CancellationToken cancellationToken = default)
     {
-        var stored = await Store.GetAsync(name, cancellationToken).ConfigureAwait(false);
-        if (Hex.Encode(SHA256.HashData(stored)) != name.Name)
-        {
-            throw new RepositoryCorruptException(name.ToString(), "content does not match its name (SHA-256 mismatch)");
-        }
-
-        return IndexFile.Open(Codec.Cipher, stored, name.ToString());
+        var stored = await GetVerifiedAsync(BlobKind.Index, id, cancellationToken).ConfigureAwait(false);
+        return IndexFile.Open(Codec.Cipher, stored, BlobName.For(BlobKind.Index, id).ToString());
     }
 
     /// <summary>Writes an index file listing <paramref name="packs"/>; returns its ID.</summary>
-    public async Task<ObjectId> WriteIndexAsync(IReadOnlyList<IndexedPack> packs, CancellationToken cancellationToken = default)
-    {
-        var stored = new IndexFile([], packs).Seal(Codec.Cipher);
-        var id = new ObjectId(SHA256.HashData(stored));
-        await Store.PutAsync(BlobName.For(BlobKind.Index, id), stored, cancellationToken).ConfigureAwait(false);
-        return id;
-    }
+    public Task<ObjectId> WriteIndexAsync(IReadOnlyList<IndexedPack> packs, CancellationToken cancellationToken = default) =>
+        PutContentAddressedAsync(Store, BlobKind.Index, new IndexFile([], packs).Seal(Codec.Cipher), cancellationToken);
 
     /// <summary>
     /// Finds packs that no index lists (left by an interrupted backup, or still being indexed by a running one),

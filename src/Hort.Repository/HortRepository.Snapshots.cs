@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Hort.Core;
 using Hort.Repository.Snapshots;
 using Hort.Storage;
@@ -14,23 +13,14 @@ public sealed partial class HortRepository
     /// </summary>
     public async Task<ObjectId> SaveSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken = default)
     {
-        var stored = SnapshotCodec.Seal(Codec.Cipher, snapshot);
-        var id = new ObjectId(SHA256.HashData(stored));
-        await Store.PutAsync(BlobName.For(BlobKind.Snapshot, id), stored, cancellationToken).ConfigureAwait(false);
-        return id;
+        return await PutContentAddressedAsync(Store, BlobKind.Snapshot, SnapshotCodec.Seal(Codec.Cipher, snapshot), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads one snapshot, checking that its content matches its name.</summary>
     public async Task<Snapshot> LoadSnapshotAsync(ObjectId id, CancellationToken cancellationToken = default)
     {
-        var name = BlobName.For(BlobKind.Snapshot, id);
-        var stored = await Store.GetAsync(name, cancellationToken).ConfigureAwait(false);
-        if (new ObjectId(SHA256.HashData(stored)) != id)
-        {
-            throw new RepositoryCorruptException(name.ToString(), "content does not match its name (SHA-256 mismatch)");
-        }
-
-        return SnapshotCodec.Open(Codec.Cipher, stored, name.ToString());
+        var stored = await GetVerifiedAsync(BlobKind.Snapshot, id, cancellationToken).ConfigureAwait(false);
+        return SnapshotCodec.Open(Codec.Cipher, stored, BlobName.For(BlobKind.Snapshot, id).ToString());
     }
 
     /// <summary>Every snapshot, oldest first. A damaged snapshot raises an error naming it.</summary>

@@ -139,13 +139,8 @@ public sealed partial class HortRepository : IDisposable
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         var damaged = new List<string>();
         var newer = new List<string>();
-        await foreach (var info in store.ListAsync(BlobKind.Key, cancellationToken).ConfigureAwait(false))
+        await foreach (var (objectId, info) in ListObjectsAsync(store, BlobKind.Key, cancellationToken).ConfigureAwait(false))
         {
-            if (!ObjectId.TryParse(info.Name.Name, out var objectId))
-            {
-                continue; // not a repository object
-            }
-
             byte[] bytes;
             try
             {
@@ -198,10 +193,7 @@ public sealed partial class HortRepository : IDisposable
     {
         CheckPassword(password);
         var file = KeyFile.Create(key, Encoding.UTF8.GetBytes(password), hostname, username, time.GetUtcNow(), cost.OpsLimit, cost.MemLimit);
-        var bytes = file.Serialize();
-        var id = new ObjectId(SHA256.HashData(bytes));
-        await store.PutAsync(BlobName.For(BlobKind.Key, id), bytes, cancellationToken).ConfigureAwait(false);
-        return id;
+        return await PutContentAddressedAsync(store, BlobKind.Key, file.Serialize(), cancellationToken).ConfigureAwait(false);
     }
 
     private static void CheckPassword(string password)

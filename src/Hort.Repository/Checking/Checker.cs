@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Hort.Core;
 using Hort.Repository.Crypto;
 using Hort.Repository.Format;
@@ -51,16 +50,13 @@ public sealed class Checker
     {
         await foreach (var (objectId, info) in _repository.ListObjectsAsync(BlobKind.Key, ct).ConfigureAwait(false))
         {
-            var bytes = await _repository.Store.GetAsync(info.Name, ct).ConfigureAwait(false);
-            if (Hex.Encode(SHA256.HashData(bytes)) != info.Name.Name)
-            {
-                report.Errors.Add(new CheckProblem(info.Name.ToString(), "content does not match its name (SHA-256 mismatch)"));
-                continue;
-            }
-
             try
             {
-                KeyFile.Parse(bytes, info.Name.ToString());
+                KeyFile.Parse(await _repository.GetVerifiedAsync(BlobKind.Key, objectId, ct).ConfigureAwait(false), info.Name.ToString());
+            }
+            catch (RepositoryCorruptException e)
+            {
+                report.Errors.Add(new CheckProblem(info.Name.ToString(), e.Problem));
             }
             catch (HortException e)
             {
@@ -75,7 +71,7 @@ public sealed class Checker
         {
             try
             {
-                var file = await _repository.ReadIndexFileAsync(info.Name, ct).ConfigureAwait(false);
+                var file = await _repository.ReadIndexFileAsync(objectId, ct).ConfigureAwait(false);
                 foreach (var pack in file.Packs)
                 {
                     _repository.Index.AddPack(pack.PackId, pack.Length, pack.Entries);
