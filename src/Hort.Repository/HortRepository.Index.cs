@@ -36,23 +36,44 @@ public sealed partial class HortRepository
     /// reads their headers and writes an index for them, so their blobs are reused instead of uploaded again.
     /// Packs whose header cannot be read are skipped and returned as damaged. Call after <see cref="LoadIndexAsync"/>.
     /// </summary>
-    public Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptUnindexedPacksAsync(CancellationToken cancellationToken = default) =>
-        AdoptAsync(persist: true, cancellationToken);
+    public async Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptUnindexedPacksAsync(CancellationToken cancellationToken = default) =>
+        Summarize(await AdoptAsync(null, persist: true, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
     /// As <see cref="AdoptUnindexedPacksAsync"/>, but only adds the packs to the in-memory index and writes nothing,
     /// so read-only commands can reach data whose index file is missing.
     /// </summary>
-    public Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> LoadUnindexedPacksAsync(CancellationToken cancellationToken = default) =>
-        AdoptAsync(persist: false, cancellationToken);
+    public async Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> LoadUnindexedPacksAsync(CancellationToken cancellationToken = default) =>
+        Summarize(await AdoptAsync(null, persist: false, cancellationToken).ConfigureAwait(false));
 
-    private async Task<(int Adopted, IReadOnlyList<ObjectId> Damaged)> AdoptAsync(bool persist, CancellationToken cancellationToken)
+    private static (int Adopted, IReadOnlyList<ObjectId> Damaged) Summarize(UnindexedPacks result) =>
+        (result.Adopted.Count, result.Damaged.Select(d => d.PackId).ToList());
+
+    /// <summary>Packs found outside every index: those whose header was read, and those whose header is damaged.</summary>
+    internal sealed record UnindexedPacks(IReadOnlyList<ObjectId> Adopted, IReadOnlyList<(ObjectId PackId, string Problem)> Damaged);
+
+    /// <summary>
+    /// Reads the headers of the packs no index lists and adds them to <see cref="Index"/> (and, with
+    /// <paramref name="persist"/>, to a new index file). <paramref name="listed"/> is the pack listing when the caller
+    /// has one already; otherwise the store is listed.
+    /// </summary>
+    internal async Task<UnindexedPacks> AdoptAsync(IReadOnlyDictionary<ObjectId, long>? listed, bool persist, CancellationToken cancellationToken)
     {
-        var adopted = new List<IndexedPack>();
-        var damaged = new List<ObjectId>();
-        await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Pack, cancellationToken).ConfigureAwait(false))
+        if (listed is null)
         {
-            var packId = objectId;
+            var fromStore = new Dictionary<ObjectId, long>();
+            await foreach (var (id, info) in ListObjectsAsync(BlobKind.Pack, cancellationToken).ConfigureAwait(false))
+            {
+                fromStore[id] = info.Length;
+            }
+
+            listed = fromStore;
+        }
+
+        var adopted = new List<IndexedPack>();
+        var damaged = new List<(ObjectId, string)>();
+        foreach (var (packId, length) in listed)
+        {
             if (Index.ContainsPack(packId))
             {
                 continue;
@@ -60,12 +81,12 @@ public sealed partial class HortRepository
 
             try
             {
-                var entries = await PackReader.ReadHeaderAsync(Store, Codec.Cipher, packId, info.Length, cancellationToken).ConfigureAwait(false);
-                adopted.Add(new IndexedPack(packId, info.Length, entries));
+                var entries = await PackReader.ReadHeaderAsync(Store, Codec.Cipher, packId, length, cancellationToken).ConfigureAwait(false);
+                adopted.Add(new IndexedPack(packId, length, entries));
             }
-            catch (RepositoryCorruptException)
+            catch (RepositoryCorruptException e)
             {
-                damaged.Add(packId);
+                damaged.Add((packId, e.Problem));
             }
             catch (BlobNotFoundException)
             {
@@ -73,19 +94,16 @@ public sealed partial class HortRepository
             }
         }
 
-        if (adopted.Count > 0)
+        if (adopted.Count > 0 && persist)
         {
-            if (persist)
-            {
-                await WriteIndexAsync(adopted, cancellationToken).ConfigureAwait(false);
-            }
-
-            foreach (var pack in adopted)
-            {
-                Index.AddPack(pack.PackId, pack.Length, pack.Entries);
-            }
+            await WriteIndexAsync(adopted, cancellationToken).ConfigureAwait(false);
         }
 
-        return (adopted.Count, damaged);
+        foreach (var pack in adopted)
+        {
+            Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+        }
+
+        return new UnindexedPacks([.. adopted.Select(p => p.PackId)], damaged);
     }
 }

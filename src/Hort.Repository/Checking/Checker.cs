@@ -107,25 +107,16 @@ public sealed class Checker
             }
         }
 
-        foreach (var (packId, length) in stored)
+        // Not an error: an interrupted backup leaves such packs, and readers use them through their headers.
+        var unindexed = await _repository.AdoptAsync(stored, persist: false, ct).ConfigureAwait(false);
+        foreach (var packId in unindexed.Adopted)
         {
-            if (_repository.Index.ContainsPack(packId))
-            {
-                continue;
-            }
+            report.Notes.Add($"{BlobName.For(BlobKind.Pack, packId)} is not listed by any index (left by an interrupted backup, or its index file is lost); its header is intact and the next backup indexes it");
+        }
 
-            // Not an error: an interrupted backup leaves such packs, and readers use them through their headers.
-            var name = BlobName.For(BlobKind.Pack, packId).ToString();
-            try
-            {
-                var entries = await PackReader.ReadHeaderAsync(_repository.Store, _repository.Codec.Cipher, packId, length, ct).ConfigureAwait(false);
-                _repository.Index.AddPack(packId, length, entries);
-                report.Notes.Add($"{name} is not listed by any index (left by an interrupted backup, or its index file is lost); its header is intact and the next backup indexes it");
-            }
-            catch (RepositoryCorruptException e)
-            {
-                report.Errors.Add(new CheckProblem(name, "not listed by any index and its header cannot be read: " + e.Problem));
-            }
+        foreach (var (packId, problem) in unindexed.Damaged)
+        {
+            report.Errors.Add(new CheckProblem(BlobName.For(BlobKind.Pack, packId).ToString(), "not listed by any index and its header cannot be read: " + problem));
         }
 
         return stored;
