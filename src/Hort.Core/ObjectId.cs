@@ -95,9 +95,6 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>
         return true;
     }
 
-    /// <summary>A well-distributed 64-bit value of the ID (the IDs are uniformly random).</summary>
-    public ulong Prefix64 => _a;
-
     public bool Equals(ObjectId other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
 
     public override bool Equals(object? obj) => obj is ObjectId other && Equals(other);

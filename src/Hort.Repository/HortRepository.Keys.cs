@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Hort.Core;
 using Hort.Repository.Crypto;
 using Hort.Storage;
@@ -87,6 +86,4 @@ public sealed partial class HortRepository
 
     /// <summary>The stored config decrypted, as JSON.</summary>
     public byte[] ConfigJson() => Config.ToJson();
-
-    internal static ObjectId HashOf(ReadOnlySpan<byte> bytes) => new(SHA256.HashData(bytes));
 }

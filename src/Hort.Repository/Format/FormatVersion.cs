@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Hort.Repository.Format;
 
 /// <summary>The repository format version and its frozen constants (see docs/design/repository-format.md).</summary>
@@ -23,7 +20,4 @@ public static class FormatVersion
 
     /// <summary>Associated data of a snapshot envelope.</summary>
     public static ReadOnlySpan<byte> SnapshotContext => "hort/v1/snapshot"u8;
-
-    /// <summary>Computes a frozen magic from its version string; the tests pin the results.</summary>
-    internal static byte[] DeriveMagic(string label) => SHA256.HashData(Encoding.ASCII.GetBytes(label))[..8];
 }
