@@ -33,7 +33,7 @@ internal static class LsCommand
         }
 
         var longFormat = ctx.Parse.GetValue(Long);
-        var normalized = "/" + string.Join('/', SnapshotWalker.SplitPath(path).Select(p => NameText.Display(p)));
+        var normalized = SnapshotWalker.DisplayPath(SnapshotWalker.SplitPath(path));
         if (node is not null)
         {
             Print(ctx, new WalkedNode(normalized, node), longFormat);

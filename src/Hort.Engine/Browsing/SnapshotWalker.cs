@@ -18,6 +18,10 @@ public sealed class SnapshotWalker(HortRepository repository)
         .Select(NameText.FromText)
         .ToArray();
 
+    /// <summary>"/a/b" for name components a and b, each shown as <see cref="NameText.Display"/> does.</summary>
+    public static string DisplayPath(IEnumerable<byte[]> components) =>
+        "/" + string.Join('/', components.Select(c => NameText.Display(c)));
+
     /// <summary>The node at <paramref name="path"/>, or null when the path does not exist; "/" gives null with found = true.</summary>
     public async Task<(bool Found, TreeNode? Node)> FindAsync(ObjectId rootTree, string path, CancellationToken ct = default)
     {

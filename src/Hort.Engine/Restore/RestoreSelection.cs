@@ -1,4 +1,4 @@
-using Hort.Repository.Trees;
+using Hort.Engine.Browsing;
 
 namespace Hort.Engine.Restore;
 
@@ -19,10 +19,7 @@ internal sealed class RestoreSelection
     {
         foreach (var inc in includes)
         {
-            var parts = inc.Split('/', StringSplitOptions.RemoveEmptyEntries)
-                .Where(p => p != ".")
-                .Select(NameText.FromText)
-                .ToArray();
+            var parts = SnapshotWalker.SplitPath(inc);
             if (parts.Length == 0)
             {
                 _includes.Clear();

@@ -1,4 +1,5 @@
 using Hort.Core;
+using Hort.Engine.Browsing;
 using Hort.Engine.FileSystem;
 using Hort.Repository;
 using Hort.Repository.Format;
@@ -47,7 +48,11 @@ public sealed class Restorer
     public async Task<RestoreResult> RunAsync(StoredSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         var root = await _repository.LoadTreeAsync(snapshot.Snapshot.Tree, cancellationToken).ConfigureAwait(false);
-        await CountAsync(root, [], cancellationToken).ConfigureAwait(false);
+        if (_progress is not null)
+        {
+            // Totals only serve the progress display.
+            await CountAsync(root, [], cancellationToken).ConfigureAwait(false);
+        }
         using var target = RestoreTarget.Open(_options.Target);
         _target = target;
         using var ticker = _progress is null ? null : new Timer(_ => Report(), null, 250, 250);
@@ -91,7 +96,7 @@ public sealed class Restorer
 
     private void AddIssue(List<byte[]> path, string message)
     {
-        var issue = new RestoreIssue("/" + string.Join('/', path.Select(p => NameText.Display(p))), message);
+        var issue = new RestoreIssue(SnapshotWalker.DisplayPath(path), message);
         lock (_issues)
         {
             _issues.Add(issue);
@@ -237,7 +242,7 @@ public sealed class Restorer
     {
         if (_progress is not null)
         {
-            _current = "/" + string.Join('/', path.Select(p => NameText.Display(p)));
+            _current = SnapshotWalker.DisplayPath(path);
         }
         if (node.LinkCount > 1 && node.Inode != 0)
         {
