@@ -1,0 +1,78 @@
+namespace Hort.Protocol;
+
+/// <summary>When backups may start: every day between <see cref="Start"/> and <see cref="End"/> in the PC's local time.</summary>
+/// <remarks>An end earlier than the start means the window runs past midnight (18:00–09:00).</remarks>
+public sealed record BackupWindow(TimeOnly Start, TimeOnly End);
+
+/// <summary>How many snapshots of each kind retention keeps, judged by the server's receive time.</summary>
+public sealed record RetentionRule(int Daily, int Weekly, int Monthly);
+
+/// <summary>What a PC backs up, when, and what is kept (protocol.md §6).</summary>
+public sealed record PolicyDto(
+    IReadOnlyList<string> Include,
+    IReadOnlyList<string> Exclude,
+    BackupWindow Window,
+    RetentionRule Keep,
+    int Concurrency)
+{
+    public const int MaxPatterns = 1000;
+    public const int MaxPatternLength = 4096;
+    public const int MaxKeep = 10_000;
+    public const int MaxConcurrency = 16;
+
+    /// <summary>
+    /// The Windows Server Essentials defaults: the whole system minus caches, temporary folders and virtual file
+    /// systems; daily between 18:00 and 09:00; keep 5 daily, 4 weekly, 6 monthly; one backup at a time.
+    /// </summary>
+    public static PolicyDto Default { get; } = new(
+        ["/"],
+        [
+            "/tmp", "/var/tmp", "/var/cache", "/proc", "/sys", "/dev", "/run", "/swapfile",
+            "**/.cache", "**/node_modules/.cache", "**/Temp", "**/*.tmp",
+        ],
+        new BackupWindow(new TimeOnly(18, 0), new TimeOnly(9, 0)),
+        new RetentionRule(5, 4, 6),
+        1);
+
+    /// <summary>Every problem with this policy (empty when valid); a policy from a request may have null members.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        CheckPatterns(Include, "include", problems);
+        CheckPatterns(Exclude, "exclude", problems);
+        if (Include is { Count: 0 }) problems.Add("include must name at least one path");
+        if (Include is not null && Include.Any(p => p is not null && !p.StartsWith('/'))) problems.Add("include paths must be absolute");
+        if (Window is null) problems.Add("window is required");
+        else if (Window.Start == Window.End) problems.Add("window start and end must differ");
+        if (Keep is null) problems.Add("keep is required");
+        else if (Keep.Daily is < 0 or > MaxKeep || Keep.Weekly is < 0 or > MaxKeep || Keep.Monthly is < 0 or > MaxKeep)
+            problems.Add($"keep counts must be between 0 and {MaxKeep}");
+        else if (Keep.Daily + Keep.Weekly + Keep.Monthly == 0) problems.Add("keep must keep at least one snapshot");
+        if (Concurrency is < 1 or > MaxConcurrency) problems.Add($"concurrency must be between 1 and {MaxConcurrency}");
+        return problems;
+    }
+
+    private static void CheckPatterns(IReadOnlyList<string>? patterns, string what, List<string> problems)
+    {
+        if (patterns is null)
+        {
+            problems.Add($"{what} is required");
+            return;
+        }
+
+        if (patterns.Count > MaxPatterns) problems.Add($"{what} has more than {MaxPatterns} patterns");
+        if (patterns.Any(p => string.IsNullOrEmpty(p) || p.Length > MaxPatternLength || p.Contains('\0', StringComparison.Ordinal)))
+            problems.Add($"{what} patterns must be non-empty, at most {MaxPatternLength} characters, without NUL");
+    }
+}
+
+/// <summary>Where a PC's effective policy comes from.</summary>
+public enum PolicySource
+{
+    Default,
+    Group,
+    Pc,
+}
+
+/// <summary>GET /api/v1/pcs/{pcId}/policy: the policy that applies and where it comes from.</summary>
+public sealed record EffectivePolicyResponse(PolicyDto Policy, PolicySource Source);
