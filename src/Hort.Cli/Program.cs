@@ -65,6 +65,8 @@ internal static class Program
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(CatCommand.Create());
+        root.Subcommands.Add(ForgetCommand.Create());
+        root.Subcommands.Add(LockCommand.Create());
         return root;
     }
 

@@ -20,8 +20,17 @@ public enum BlobKind
     /// <summary>Snapshot objects.</summary>
     Snapshot,
 
-    /// <summary>Lock objects (reserved for exclusive maintenance).</summary>
+    /// <summary>Lock objects: held by a maintenance run (prune) that must not run twice at once.</summary>
     Lock,
+
+    /// <summary>Leases: written by each running backup so that prune never deletes what it may rely on.</summary>
+    Lease,
+
+    /// <summary>Deletion records: the packs and index files a prune is waiting to delete.</summary>
+    Deletion,
+
+    /// <summary>Repository settings records (the history lock), each kept for good once written.</summary>
+    Setting,
 }
 
 /// <summary>The address of one blob: its kind and name. Names are lower-case hex, except the config blob.</summary>
@@ -64,6 +73,9 @@ public readonly record struct BlobName
         BlobKind.Index => $"index/{Name}",
         BlobKind.Snapshot => $"snapshots/{Name}",
         BlobKind.Lock => $"locks/{Name}",
+        BlobKind.Lease => $"leases/{Name}",
+        BlobKind.Deletion => $"deletions/{Name}",
+        BlobKind.Setting => $"settings/{Name}",
         _ => Name,
     };
 }

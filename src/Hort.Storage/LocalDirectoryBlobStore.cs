@@ -17,7 +17,7 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
     private const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode DirectoryMode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    private static readonly string[] KindFolders = ["keys", "data", "index", "snapshots", "locks"];
+    private static readonly string[] KindFolders = ["keys", "data", "index", "snapshots", "locks", "leases", "deletions", "settings"];
 
     private readonly TimeProvider _time;
 
@@ -276,6 +276,9 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
         BlobKind.Index => "index",
         BlobKind.Snapshot => "snapshots",
         BlobKind.Lock => "locks",
+        BlobKind.Lease => "leases",
+        BlobKind.Deletion => "deletions",
+        BlobKind.Setting => "settings",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "this kind has no folder"),
     };
 
