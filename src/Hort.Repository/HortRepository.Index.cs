@@ -7,16 +7,65 @@ namespace Hort.Repository;
 
 public sealed partial class HortRepository
 {
-    /// <summary>Reads every index file into <see cref="Index"/>; a damaged index file is an error naming it.</summary>
-    public async Task LoadIndexAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads every index file into <see cref="Index"/>, leaving out files another index file supersedes (repair
+    /// writes such files); a damaged index file is an error naming it.
+    /// </summary>
+    public Task LoadIndexAsync(CancellationToken cancellationToken = default) =>
+        LoadIndexAsync(beforeAdd: null, onDamaged: null, onRestart: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadIndexAsync(CancellationToken)"/>, telling the caller about each pack before it is added and about
+    /// damaged index files (which then do not stop the load). Files are streamed one at a time; only when a file turns
+    /// out to supersede one already loaded is the index built again, and <paramref name="onRestart"/> called first.
+    /// </summary>
+    internal async Task LoadIndexAsync(
+        Action<IndexedPack>? beforeAdd, Action<BlobName, RepositoryCorruptException>? onDamaged, Action? onRestart, CancellationToken cancellationToken)
     {
-        await foreach (var (objectId, _) in ListObjectsAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
+        var superseded = new HashSet<ObjectId>();
+        var loaded = new List<ObjectId>();
+        var restart = false;
+        for (var pass = 0; pass < 2; pass++)
         {
-            var file = await ReadIndexFileAsync(objectId, cancellationToken).ConfigureAwait(false);
-            foreach (var pack in file.Packs)
+            await foreach (var (objectId, info) in ListObjectsAsync(BlobKind.Index, cancellationToken).ConfigureAwait(false))
             {
-                Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+                if (superseded.Contains(objectId))
+                {
+                    continue;
+                }
+
+                IndexFile file;
+                try
+                {
+                    file = await ReadIndexFileAsync(objectId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RepositoryCorruptException e) when (onDamaged is not null)
+                {
+                    onDamaged(info.Name, e);
+                    continue;
+                }
+
+                if (pass == 0)
+                {
+                    superseded.UnionWith(file.Supersedes);
+                    restart |= loaded.Exists(superseded.Contains);
+                    loaded.Add(objectId);
+                }
+
+                foreach (var pack in file.Packs)
+                {
+                    beforeAdd?.Invoke(pack);
+                    Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+                }
             }
+
+            if (!restart)
+            {
+                return;
+            }
+
+            onRestart?.Invoke();
+            Index = new BlobIndex();
         }
     }
 
@@ -29,7 +78,11 @@ public sealed partial class HortRepository
 
     /// <summary>Writes an index file listing <paramref name="packs"/>; returns its ID.</summary>
     public Task<ObjectId> WriteIndexAsync(IReadOnlyList<IndexedPack> packs, CancellationToken cancellationToken = default) =>
-        PutContentAddressedAsync(Store, BlobKind.Index, new IndexFile([], packs).Seal(Codec.Cipher), cancellationToken);
+        WriteIndexAsync(packs, [], cancellationToken);
+
+    /// <summary>Writes an index file listing <paramref name="packs"/> that replaces the index files <paramref name="supersedes"/>.</summary>
+    public Task<ObjectId> WriteIndexAsync(IReadOnlyList<IndexedPack> packs, IReadOnlyList<ObjectId> supersedes, CancellationToken cancellationToken = default) =>
+        PutContentAddressedAsync(Store, BlobKind.Index, new IndexFile(supersedes, packs).Seal(Codec.Cipher), cancellationToken);
 
     /// <summary>
     /// Finds packs that no index lists (left by an interrupted backup, or still being indexed by a running one),

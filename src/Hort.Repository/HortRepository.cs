@@ -64,7 +64,7 @@ public sealed partial class HortRepository : IDisposable
     public BlobCodec Codec { get; }
 
     /// <summary>The in-memory index (filled by <see cref="LoadIndexAsync"/> and by writers).</summary>
-    public BlobIndex Index { get; } = new();
+    public BlobIndex Index { get; private set; } = new();
 
     public TimeProvider Time { get; }
 

@@ -31,6 +31,12 @@ public enum BlobKind
 
     /// <summary>Repository settings records (the history lock), each kept for good once written.</summary>
     Setting,
+
+    /// <summary>Damaged packs moved aside by repair; never read as part of the repository, never deleted by it.</summary>
+    Quarantine,
+
+    /// <summary>Damage records: which files of a snapshot repair found lost, one per damaged snapshot.</summary>
+    Damage,
 }
 
 /// <summary>The address of one blob: its kind and name. Names are lower-case hex, except the config blob.</summary>
@@ -76,6 +82,8 @@ public readonly record struct BlobName
         BlobKind.Lease => $"leases/{Name}",
         BlobKind.Deletion => $"deletions/{Name}",
         BlobKind.Setting => $"settings/{Name}",
+        BlobKind.Quarantine => $"quarantine/{Name}",
+        BlobKind.Damage => $"damage/{Name}",
         _ => Name,
     };
 }

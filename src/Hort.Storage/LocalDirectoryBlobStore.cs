@@ -17,7 +17,7 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
     private const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode DirectoryMode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    private static readonly string[] KindFolders = ["keys", "data", "index", "snapshots", "locks", "leases", "deletions", "settings"];
+    private static readonly string[] KindFolders = ["keys", "data", "index", "snapshots", "locks", "leases", "deletions", "settings", "quarantine", "damage"];
 
     private readonly TimeProvider _time;
 
@@ -279,6 +279,8 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
         BlobKind.Lease => "leases",
         BlobKind.Deletion => "deletions",
         BlobKind.Setting => "settings",
+        BlobKind.Quarantine => "quarantine",
+        BlobKind.Damage => "damage",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "this kind has no folder"),
     };
 

@@ -10,13 +10,22 @@ namespace Hort.Repository.Checking;
 
 /// <summary>
 /// Verifies a repository: keys, indexes, packs, snapshots and every tree they reach; with
-/// <see cref="CheckOptions.ReadData"/> also every stored byte. Every damaged object is named together with
-/// the snapshots and paths it affects. Check only reads; it never changes the repository.
+/// <see cref="CheckOptions.ReadData"/> (or a <see cref="CheckOptions.ReadDataSubset"/>) also the stored bytes of all
+/// (or some) packs. Every problem names the damaged object and the snapshots and paths it affects.
+/// Check only reads; it never changes the repository.
 /// </summary>
-public sealed class Checker
+public sealed partial class Checker
 {
     private readonly HortRepository _repository;
     private readonly IProgress<CheckProgress>? _progress;
+
+    /// <summary>Blob → packs holding another copy than the one the index uses (found while loading index files).</summary>
+    private readonly Dictionary<ObjectId, List<ObjectId>> _otherCopies = [];
+
+    /// <summary>Tree → the entries whose names restore would refuse ('/', NUL, ".", "..").</summary>
+    private readonly Dictionary<ObjectId, List<TreeNode>> _badNames = [];
+
+    private Dictionary<ObjectId, List<PackEntry>>? _blobsByPack;
 
     public Checker(HortRepository repository, IProgress<CheckProgress>? progress = null)
     {
@@ -35,15 +44,37 @@ public sealed class Checker
         await WalkTreesAsync(report, snapshots, cancellationToken).ConfigureAwait(false);
         if (options.ReadData)
         {
-            await ReadAllPacksAsync(report, packs, cancellationToken).ConfigureAwait(false);
+            await ReadPacksAsync(report, packs, [.. packs.Keys], cancellationToken).ConfigureAwait(false);
         }
-
-        if (report.DamagedBlobs.Count > 0)
+        else if (options.ReadDataSubset is { } subset)
         {
-            await MapDamageAsync(report, snapshots, cancellationToken).ConfigureAwait(false);
+            var selected = subset.Select(packs.Keys);
+            await ReadPacksAsync(report, packs, selected, cancellationToken).ConfigureAwait(false);
+            if (subset.Rotates && selected.Count > 0)
+            {
+                report.NextSubsetCursor = selected[^1];
+            }
         }
 
+        var mapping = await MapDamageAsync(report, snapshots, cancellationToken).ConfigureAwait(false);
+        await MarkKnownDamageAsync(report, snapshots, mapping, cancellationToken).ConfigureAwait(false);
         return report;
+    }
+
+    private static CheckProblem AddProblem(CheckReport report, string obj, string description, IEnumerable<ObjectId>? blobs = null)
+    {
+        var problem = new CheckProblem(obj, description);
+        if (blobs is not null)
+        {
+            foreach (var id in blobs)
+            {
+                problem.Blobs.Add(id);
+                report.DamagedBlobs.Add(id);
+            }
+        }
+
+        report.Problems.Add(problem);
+        return problem;
     }
 
     private async Task CheckKeysAsync(CheckReport report, CancellationToken ct)
@@ -56,33 +87,39 @@ public sealed class Checker
             }
             catch (RepositoryCorruptException e)
             {
-                report.Errors.Add(new CheckProblem(info.Name.ToString(), e.Problem));
+                AddProblem(report, info.Name.ToString(), e.Problem);
             }
             catch (HortException e)
             {
-                report.Errors.Add(new CheckProblem(info.Name.ToString(), e.Message));
+                AddProblem(report, info.Name.ToString(), e.Message);
             }
         }
     }
 
-    private async Task CheckIndexesAsync(CheckReport report, CancellationToken ct)
-    {
-        await foreach (var (objectId, info) in _repository.ListObjectsAsync(BlobKind.Index, ct).ConfigureAwait(false))
-        {
-            try
+    private Task CheckIndexesAsync(CheckReport report, CancellationToken ct) =>
+        _repository.LoadIndexAsync(
+            beforeAdd: pack =>
             {
-                var file = await _repository.ReadIndexFileAsync(objectId, ct).ConfigureAwait(false);
-                foreach (var pack in file.Packs)
+                foreach (var entry in pack.Entries)
                 {
-                    _repository.Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+                    if (_repository.Index.TryGet(entry.Id, out var location) && location.PackId != pack.PackId)
+                    {
+                        if (!_otherCopies.TryGetValue(entry.Id, out var others))
+                        {
+                            _otherCopies[entry.Id] = others = [];
+                        }
+
+                        others.Add(pack.PackId);
+                    }
                 }
-            }
-            catch (RepositoryCorruptException e)
+            },
+            onDamaged: (name, e) => AddProblem(report, name.ToString(), e.Problem + " (index files are redundant: 'hort repair' rebuilds the index from the packs)"),
+            onRestart: () =>
             {
-                report.Errors.Add(new CheckProblem(info.Name.ToString(), e.Problem));
-            }
-        }
-    }
+                _otherCopies.Clear();
+                report.Problems.RemoveAll(p => p.Object.StartsWith("index/", StringComparison.Ordinal));
+            },
+            ct);
 
     private async Task<Dictionary<ObjectId, long>> CheckPackListAsync(CheckReport report, CancellationToken ct)
     {
@@ -92,18 +129,22 @@ public sealed class Checker
             stored[objectId] = info.Length;
         }
 
+        report.PacksTotal = stored.Count;
         foreach (var (packId, length) in _repository.Index.Packs())
         {
             var name = BlobName.For(BlobKind.Pack, packId).ToString();
             if (!stored.TryGetValue(packId, out var actual))
             {
-                report.Errors.Add(new CheckProblem(name, "pack is missing"));
-                MarkPackDamaged(report, packId);
+                AddProblem(report, name, "pack is missing", IndexedBlobsOf(packId).Select(e => e.Id));
             }
-            else if (actual != length)
+            else if (actual < length)
             {
-                report.Errors.Add(new CheckProblem(name, $"pack is {actual} bytes but the index says {length} (truncated or extended)"));
-                MarkPackDamaged(report, packId);
+                var cut = IndexedBlobsOf(packId).Where(e => e.Offset + (long)e.StoredLength > actual).Select(e => e.Id).ToList();
+                AddProblem(report, name, $"pack is {actual} bytes but the index says {length} (truncated): its header and {cut.Count} blob(s) the index places past its end are lost", cut);
+            }
+            else if (actual > length)
+            {
+                AddProblem(report, name, $"pack is {actual} bytes but the index says {length} (extended or replaced); its indexed blobs are verified only by reading data");
             }
         }
 
@@ -116,21 +157,30 @@ public sealed class Checker
 
         foreach (var (packId, problem) in unindexed.Damaged)
         {
-            report.Errors.Add(new CheckProblem(BlobName.For(BlobKind.Pack, packId).ToString(), "not listed by any index and its header cannot be read: " + problem));
+            AddProblem(report, BlobName.For(BlobKind.Pack, packId).ToString(), "not listed by any index and its header cannot be read: " + problem);
         }
 
         return stored;
     }
 
-    private void MarkPackDamaged(CheckReport report, ObjectId packId)
+    /// <summary>The entries the index uses from <paramref name="packId"/> (a blob stored twice counts in one pack only).</summary>
+    private List<PackEntry> IndexedBlobsOf(ObjectId packId)
     {
-        foreach (var blob in _repository.Index.Blobs())
+        if (_blobsByPack is null)
         {
-            if (blob.PackId == packId)
+            _blobsByPack = [];
+            foreach (var blob in _repository.Index.Blobs())
             {
-                report.DamagedBlobs.Add(blob.Entry.Id);
+                if (!_blobsByPack.TryGetValue(blob.PackId, out var list))
+                {
+                    _blobsByPack[blob.PackId] = list = [];
+                }
+
+                list.Add(blob.Entry);
             }
         }
+
+        return _blobsByPack.TryGetValue(packId, out var entries) ? entries : [];
     }
 
     private async Task<List<StoredSnapshot>> LoadSnapshotsAsync(CheckReport report, CancellationToken ct)
@@ -145,7 +195,7 @@ public sealed class Checker
             }
             catch (HortException e)
             {
-                report.Errors.Add(new CheckProblem(info.Name.ToString(), e is RepositoryCorruptException c ? c.Problem : e.Message));
+                AddProblem(report, info.Name.ToString(), (e is RepositoryCorruptException c ? c.Problem : e.Message) + "; this snapshot cannot be listed or restored");
             }
         }
 
@@ -177,12 +227,16 @@ public sealed class Checker
                 }
                 catch (HortException e)
                 {
-                    report.DamagedBlobs.Add(treeId);
-                    report.Errors.Add(new CheckProblem($"tree {treeId}", e is RepositoryCorruptException c ? c.Problem : e.Message));
+                    if (!report.DamagedBlobs.Contains(treeId))
+                    {
+                        AddProblem(report, $"tree {treeId}", e is RepositoryCorruptException c ? c.Problem : e.Message, [treeId]);
+                    }
+
                     continue;
                 }
 
                 report.TreesChecked++;
+                CheckNames(report, treeId, tree);
                 foreach (var node in tree.Nodes)
                 {
                     if (node.Type == NodeType.Directory)
@@ -192,12 +246,9 @@ public sealed class Checker
 
                     foreach (var chunk in node.Content)
                     {
-                        if (!_repository.Index.TryGet(chunk, out var loc) || loc.Entry.Type != BlobType.Data)
+                        if ((!_repository.Index.TryGet(chunk, out var loc) || loc.Entry.Type != BlobType.Data) && !report.DamagedBlobs.Contains(chunk))
                         {
-                            if (report.DamagedBlobs.Add(chunk))
-                            {
-                                report.Errors.Add(new CheckProblem($"data blob {chunk}", "missing: no index lists it"));
-                            }
+                            AddProblem(report, $"data blob {chunk}", "missing: no index lists it", [chunk]);
                         }
                     }
                 }
@@ -205,125 +256,25 @@ public sealed class Checker
         }
     }
 
-    private async Task ReadAllPacksAsync(CheckReport report, Dictionary<ObjectId, long> packs, CancellationToken ct)
+    /// <summary>Names a writer never stores and restore refuses: a damaged or forged tree.</summary>
+    private void CheckNames(CheckReport report, ObjectId treeId, Tree tree)
     {
-        var done = 0;
-        foreach (var (packId, _) in packs)
-        {
-            _progress?.Report(new CheckProgress("packs", done++, packs.Count));
-            var name = BlobName.For(BlobKind.Pack, packId);
-            byte[] content;
-            try
-            {
-                content = await _repository.Store.GetAsync(name, ct).ConfigureAwait(false);
-            }
-            catch (BlobNotFoundException)
-            {
-                continue; // deleted since listing; reported by the structure check if indexed
-            }
-
-            report.PacksRead++;
-            IReadOnlyList<PackEntry> header;
-            try
-            {
-                header = PackReader.ParseWholePack(_repository.Codec.Cipher, packId, content);
-            }
-            catch (RepositoryCorruptException e)
-            {
-                // The pack as a whole is damaged, but most of its blobs may be intact: verify each one the index
-                // points at, so that only the data that is really lost is reported as lost.
-                report.Errors.Add(new CheckProblem(name.ToString(), e.Problem));
-                VerifyIndexedBlobs(report, packId, content);
-                continue;
-            }
-
-            foreach (var entry in header)
-            {
-                VerifyBlob(report, packId, content, entry);
-            }
-        }
-
-        _progress?.Report(new CheckProgress("packs", done, packs.Count));
-    }
-
-    private void VerifyIndexedBlobs(CheckReport report, ObjectId packId, byte[] content)
-    {
-        foreach (var blob in _repository.Index.Blobs())
-        {
-            if (blob.PackId == packId)
-            {
-                VerifyBlob(report, packId, content, blob.Entry);
-            }
-        }
-    }
-
-    private void VerifyBlob(CheckReport report, ObjectId packId, byte[] content, PackEntry entry)
-    {
-        try
-        {
-            if ((long)entry.Offset + entry.StoredLength > content.Length)
-            {
-                throw new RepositoryCorruptException($"blob {entry.Id} in pack {packId}", "lies beyond the end of the pack");
-            }
-
-            _repository.Codec.Open(content.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, packId);
-            report.BlobsVerified++;
-        }
-        catch (RepositoryCorruptException e)
-        {
-            // Only a blob whose every copy is bad is lost; the index points at one copy.
-            if (_repository.Index.TryGet(entry.Id, out var loc) && loc.PackId == packId)
-            {
-                report.DamagedBlobs.Add(entry.Id);
-            }
-
-            report.Errors.Add(new CheckProblem(e.ObjectName, e.Problem));
-        }
-    }
-
-    private async Task MapDamageAsync(CheckReport report, List<StoredSnapshot> snapshots, CancellationToken ct)
-    {
-        var damaged = report.DamagedBlobs;
-        var summary = new CheckProblem("damage summary", $"{damaged.Count} blob(s) missing or damaged; these snapshot paths cannot be restored intact:");
-        foreach (var s in snapshots)
-        {
-            await MapTreeAsync(s, s.Snapshot.Tree, "", damaged, summary, ct).ConfigureAwait(false);
-        }
-
-        report.Errors.Add(summary);
-    }
-
-    private async Task MapTreeAsync(StoredSnapshot s, ObjectId treeId, string path, HashSet<ObjectId> damaged, CheckProblem summary, CancellationToken ct)
-    {
-        var label = $"snapshot {s.Id.ToShortString()}";
-        if (damaged.Contains(treeId))
-        {
-            summary.Affected.Add($"{label}: {(path.Length == 0 ? "/" : path)} (directory listing lost)");
-            return;
-        }
-
-        Tree tree;
-        try
-        {
-            tree = await _repository.LoadTreeAsync(treeId, ct).ConfigureAwait(false);
-        }
-        catch (HortException)
-        {
-            summary.Affected.Add($"{label}: {(path.Length == 0 ? "/" : path)} (directory listing lost)");
-            return;
-        }
-
+        List<TreeNode>? bad = null;
         foreach (var node in tree.Nodes)
         {
-            var childPath = path + "/" + node.DisplayName;
-            if (node.Type == NodeType.Directory)
+            var name = node.Name.AsSpan();
+            if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8) || name.IndexOfAny((byte)'/', (byte)0) >= 0)
             {
-                await MapTreeAsync(s, node.Subtree, childPath, damaged, summary, ct).ConfigureAwait(false);
+                (bad ??= []).Add(node);
             }
-            else if (node.Content.Any(damaged.Contains))
-            {
-                summary.Affected.Add($"{label}: {childPath}");
-            }
+        }
+
+        if (bad is not null)
+        {
+            _badNames[treeId] = bad;
+            var names = string.Join(", ", bad.Select(n => "\"" + n.DisplayName.Replace("\0", "\\x00", StringComparison.Ordinal) + "\""));
+            var problem = AddProblem(report, $"tree {treeId}", $"holds entries whose names are not allowed ({names}); restore skips them");
+            problem.Blobs.Add(treeId);
         }
     }
 }

@@ -20,4 +20,7 @@ public static class FormatVersion
 
     /// <summary>Associated data of a snapshot envelope.</summary>
     public static ReadOnlySpan<byte> SnapshotContext => "hort/v1/snapshot"u8;
+
+    /// <summary>Associated data of a damage record envelope (written by repair).</summary>
+    public static ReadOnlySpan<byte> DamageContext => "hort/v1/damage"u8;
 }

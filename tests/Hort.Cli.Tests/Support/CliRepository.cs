@@ -19,6 +19,7 @@ internal sealed class CliRepository : IDisposable
         {
             ["HORT_REPOSITORY"] = RepositoryPath,
             ["HORT_PASSWORD"] = Password,
+            ["XDG_CACHE_HOME"] = Dir.Sub("cache"),
         });
     }
 

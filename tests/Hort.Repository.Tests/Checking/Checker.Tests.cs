@@ -153,7 +153,7 @@ public sealed class CheckerTests
     }
 
     internal static List<string> Affected(CheckReport report) =>
-        report.Errors.SelectMany(e => e.Affected).Order(StringComparer.Ordinal).ToList();
+        report.Errors.SelectMany(e => e.Affected).Distinct().Order(StringComparer.Ordinal).ToList();
 
     internal static string Describe(CheckReport report) =>
         string.Join("\n", report.Errors.Select(e => $"{e.Object}: {e.Description}" + string.Concat(e.Affected.Select(a => "\n    " + a))));
