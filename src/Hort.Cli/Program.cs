@@ -63,6 +63,7 @@ internal static class Program
         root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(RepairCommand.Create());
         root.Subcommands.Add(KeyCommand.Create());
         root.Subcommands.Add(CatCommand.Create());
         root.Subcommands.Add(ForgetCommand.Create());

@@ -69,6 +69,9 @@ public sealed partial class HortRepository
         }
     }
 
+    /// <summary>Replaces the in-memory index (repair builds a new one from the packs).</summary>
+    internal void UseIndex(BlobIndex index) => Index = index;
+
     /// <summary>Reads and authenticates one index file, checking that its content matches its name.</summary>
     public async Task<IndexFile> ReadIndexFileAsync(ObjectId id, CancellationToken cancellationToken = default)
     {

@@ -53,6 +53,21 @@ public static class PackReader
             throw new RepositoryCorruptException(name, "not a hort v1 pack (bad magic)");
         }
 
+        return ParseHeader(cipher, packId, content);
+    }
+
+    /// <summary>
+    /// Decodes the header of a pack held in memory from its trailer, without checking the name or the magic: repair
+    /// uses it to find the blobs of a pack that is damaged elsewhere.
+    /// </summary>
+    public static IReadOnlyList<PackEntry> ParseHeader(ObjectCipher cipher, ObjectId packId, ReadOnlySpan<byte> content)
+    {
+        var name = BlobName.For(BlobKind.Pack, packId).ToString();
+        if (content.Length < MinimumLength)
+        {
+            throw new RepositoryCorruptException(name, "pack is too short to hold a header");
+        }
+
         var headerLength = BinaryPrimitives.ReadUInt32LittleEndian(content[^4..]);
         if (headerLength < 4 + ObjectCipher.Overhead || headerLength > content.Length - 4 - FormatVersion.PackMagic.Length)
         {
