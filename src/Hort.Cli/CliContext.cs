@@ -171,6 +171,19 @@ internal sealed class CliContext
         return repo;
     }
 
+    /// <summary>Warns on stderr when repair marked the snapshot damaged, naming the paths that cannot be restored intact.</summary>
+    public async Task WarnIfDamagedAsync(HortRepository repo, ObjectId snapshot, CancellationToken ct)
+    {
+        if (await repo.TryLoadDamageRecordAsync(snapshot, ct).ConfigureAwait(false) is { } record)
+        {
+            Warn($"warning: snapshot {snapshot.ToShortString()} is marked damaged (repair on {record.Time:yyyy-MM-dd HH:mm}); these paths cannot be restored intact:");
+            foreach (var path in record.Paths)
+            {
+                Warn("  " + path);
+            }
+        }
+    }
+
     /// <summary>Writes a line unless --quiet or --json (JSON output holds nothing but JSON documents).</summary>
     public void Info(string line)
     {

@@ -24,6 +24,7 @@ internal static class LsCommand
     {
         using var repo = await ctx.OpenRepositoryAsync(loadIndex: true, ct).ConfigureAwait(false);
         var snap = await repo.FindSnapshotAsync(ctx.Parse.GetValue(Snapshot)!, cancellationToken: ct).ConfigureAwait(false);
+        await ctx.WarnIfDamagedAsync(repo, snap.Id, ct).ConfigureAwait(false);
         var walker = new SnapshotWalker(repo);
         var path = ctx.Parse.GetValue(PathArg) ?? "/";
         var (found, node) = await walker.FindAsync(snap.Snapshot.Tree, path, ct).ConfigureAwait(false);

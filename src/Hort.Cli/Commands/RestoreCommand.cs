@@ -36,6 +36,7 @@ internal static class RestoreCommand
             }
         }
 
+        await ctx.WarnIfDamagedAsync(repo, snap.Id, ct).ConfigureAwait(false);
         ctx.Info($"restoring snapshot {snap.Id.ToShortString()} of {string.Join(' ', snap.Snapshot.Paths)} at {Units.Time(snap.Snapshot.Time)} to {target}");
         var clock = Stopwatch.StartNew();
         using var status = new StatusLine(ctx.Err, ctx.ShowProgress);

@@ -25,6 +25,7 @@ internal static class SnapshotsCommand
             .Where(s => host is null || s.Snapshot.Hostname == host)
             .Where(s => tags.All(t => s.Snapshot.Tags.Contains(t)))
             .ToList();
+        var (damage, _) = await repo.LoadDamageRecordsAsync(ct).ConfigureAwait(false);
 
         if (ctx.Json)
         {
@@ -40,6 +41,8 @@ internal static class SnapshotsCommand
                 s.Snapshot.Tags,
                 Parent = s.Snapshot.Parent?.ToString(),
                 s.Snapshot.Summary,
+                Damaged = damage.ContainsKey(s.Id),
+                DamagedPaths = damage.TryGetValue(s.Id, out var d) ? d.Paths : null,
             }).ToArray());
             return ExitCodes.Ok;
         }
@@ -51,6 +54,10 @@ internal static class SnapshotsCommand
         }).ToList();
         Table.Write(ctx.Out, ["ID", "Time", "Host", "Tags", "Paths", "Size"], rows);
         ctx.Info($"{list.Count} snapshot(s)");
+        foreach (var s in list.Where(s => damage.ContainsKey(s.Id)))
+        {
+            ctx.Warn($"warning: snapshot {s.Id.ToShortString()} is marked damaged: {damage[s.Id].Paths.Count} path(s) cannot be restored intact ('hort ls {s.Id.ToShortString()}' names them)");
+        }
         return ExitCodes.Ok;
     }
 }
