@@ -9,6 +9,7 @@ namespace Hort.Protocol;
     UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(SetupRequest))]
 [JsonSerializable(typeof(AdminDto))]
 [JsonSerializable(typeof(LoginRequest))]

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Hort.Core;
+using Hort.Protocol;
+using Hort.Repository;
+using Hort.Server.Catalog;
+using Hort.Server.Security;
+
+namespace Hort.Server.Api;
+
+/// <summary>
+/// Routes for agent credentials: configuration, commands (long poll), job reports and the PC's own snapshots.
+/// The PC is always the credential's; a job or snapshot of another PC is answered as if it did not exist.
+/// </summary>
+internal static class AgentEndpoints
+{
+    private const int MaxWaitSeconds = 60;
+    private const int MaxLogEntries = 1000;
+    private const int MaxMessage = 4096;
+
+    public static void Map(RouteGroupBuilder agent)
+    {
+        agent.MapGet(Routes.AgentConfig, ConfigAsync).WithTags("Agent");
+        agent.MapGet(Routes.AgentCommands, CommandsAsync).WithTags("Agent");
+        agent.MapPost(Routes.AgentJobProgress, ProgressAsync).WithTags("Agent");
+        agent.MapPost(Routes.AgentJobLog, LogAsync).WithTags("Agent");
+        agent.MapPost(Routes.AgentJobResult, ResultAsync).WithTags("Agent");
+        agent.MapGet(Routes.AgentSnapshots, SnapshotsAsync).WithTags("Agent");
+    }
+
+    private static async Task<AgentConfigResponse> ConfigAsync(HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+    {
+        var pc = await PcEndpoints.FindAsync(catalog, context.User.PcId(), ct).ConfigureAwait(false);
+        var policy = await PolicyEndpoints.EffectiveAsync(catalog, pc, ct).ConfigureAwait(false);
+        return new AgentConfigResponse(pc.Id, pc.Name, policy.Policy, EnrollmentEndpoints.DedupKeysOf(repository), null);
+    }
+
+    /// <summary>Queued jobs of this PC as commands; waits up to <paramref name="wait"/> seconds for one to appear.</summary>
+    private static async Task<IResult> CommandsAsync(int? wait, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    {
+        var seconds = Math.Clamp(wait ?? 0, 0, MaxWaitSeconds);
+        var pcId = context.User.PcId();
+        var deadline = time.GetUtcNow().AddSeconds(seconds);
+        while (true)
+        {
+            var queued = (await catalog.ListJobsAsync(pcId, 100, ct).ConfigureAwait(false)).Where(j => j.State == JobValues.Queued).ToList();
+            if (queued.Count > 0)
+            {
+                var commands = new List<AgentCommand>();
+                foreach (var job in queued)
+                {
+                    var restore = job.Kind == JobValues.Restore && await catalog.JobPayloadAsync(job.Id, ct).ConfigureAwait(false) is { } json
+                        ? JsonSerializer.Deserialize(json, ProtocolJson.Default.RestoreRequest)
+                        : null;
+                    commands.Add(new AgentCommand(job.Id, job.Kind, job.Id, null, restore));
+                }
+
+                return Results.Ok(commands);
+            }
+
+            if (time.GetUtcNow() >= deadline) return Results.NoContent();
+            await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<IResult> ProgressAsync(string jobId, JobProgress progress, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    {
+        var job = await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
+        if (progress.State is not (JobValues.Running or JobValues.Queued)) return ApiProblems.BadRequest("state must be 'running' (use …/result to end a job)");
+        if (progress.Message is { Length: > MaxMessage }) return ApiProblems.BadRequest($"message has more than {MaxMessage} characters");
+        if (job.Finished is not null) return ApiProblems.Conflict("the job has ended");
+        await catalog.UpdateJobAsync(jobId, JobValues.Running, time.GetUtcNow(), null, progress.Message, ct).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> LogAsync(string jobId, IReadOnlyList<JobLogEntry> entries, HttpContext context, ServerCatalog catalog, CancellationToken ct)
+    {
+        await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
+        if (entries.Count > MaxLogEntries || entries.Any(e => e is null || e.Message is null || e.Message.Length > MaxMessage || e.Level is null or { Length: > 16 }))
+        {
+            return ApiProblems.BadRequest($"at most {MaxLogEntries} entries, each with a level and a message of at most {MaxMessage} characters");
+        }
+
+        await catalog.AddJobLogAsync(jobId, entries, ct).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ResultAsync(string jobId, JobResult result, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    {
+        var job = await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
+        if (job.Finished is not null) return ApiProblems.Conflict("the job has ended");
+        if (result.Message is { Length: > MaxMessage }) return ApiProblems.BadRequest($"message has more than {MaxMessage} characters");
+        string? snapshotId = null;
+        if (result.SnapshotId is not null)
+        {
+            // Only a snapshot this PC committed may be named as a job's result.
+            var snapshot = await catalog.GetSnapshotAsync(result.SnapshotId, ct).ConfigureAwait(false);
+            if (snapshot is null || snapshot.PcId != job.PcId) return ApiProblems.BadRequest("snapshotId is not a snapshot of this PC");
+            snapshotId = snapshot.Id;
+        }
+
+        await catalog.UpdateJobAsync(jobId, result.Succeeded ? JobValues.Succeeded : JobValues.Failed, time.GetUtcNow(), snapshotId, result.Message, ct).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static async Task<IReadOnlyList<SnapshotDto>> SnapshotsAsync(HttpContext context, ServerCatalog catalog, CancellationToken ct) =>
+        await catalog.ListSnapshotsAsync(context.User.PcId(), ct).ConfigureAwait(false);
+
+    private static async Task<JobDto> OwnJobAsync(HttpContext context, ServerCatalog catalog, string jobId, CancellationToken ct)
+    {
+        var job = await JobEndpoints.FindAsync(catalog, jobId, ct).ConfigureAwait(false);
+        return job.PcId == context.User.PcId() ? job : throw new NotFoundException($"there is no job {jobId}");
+    }
+}

@@ -1,0 +1,21 @@
+using Hort.Server.Catalog;
+using Hort.Server.Security;
+
+namespace Hort.Server.Api;
+
+/// <summary>Records admin actions in the catalog's audit table and in the server log.</summary>
+internal sealed partial class AuditLog(ServerCatalog catalog, TimeProvider time, ILogger<AuditLog> log)
+{
+    public Task RecordAsync(HttpContext context, string action, string target) =>
+        RecordAsync(context, context.User.AdminName(), action, target);
+
+    public async Task RecordAsync(HttpContext context, string admin, string action, string target)
+    {
+        var remote = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        LogAction(log, admin, remote, action, target);
+        await catalog.AddAuditAsync(time.GetUtcNow(), admin, remote, action, target, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "audit: {Admin} from {RemoteAddress}: {Action} {Target}")]
+    private static partial void LogAction(ILogger logger, string admin, string remoteAddress, string action, string target);
+}

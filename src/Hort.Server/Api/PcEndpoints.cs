@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Hort.Core;
+using Hort.Protocol;
+using Hort.Server.Catalog;
+
+namespace Hort.Server.Api;
+
+/// <summary>PCs: list, show, rename or regroup, revoke, their snapshots, and queued backup and restore jobs.</summary>
+internal static class PcEndpoints
+{
+    public static void Map(RouteGroupBuilder admin)
+    {
+        admin.MapGet(Routes.Pcs, ListAsync).WithTags("PCs");
+        admin.MapGet(Routes.Pc, GetAsync).WithTags("PCs");
+        admin.MapPatch(Routes.Pc, UpdateAsync).WithTags("PCs");
+        admin.MapPost(Routes.PcRevoke, RevokeAsync).WithTags("PCs");
+        admin.MapGet(Routes.PcSnapshots, SnapshotsAsync).WithTags("Snapshots");
+        admin.MapPost(Routes.PcBackups, BackupAsync).WithTags("Jobs");
+        admin.MapPost(Routes.PcRestores, RestoreAsync).WithTags("Jobs");
+    }
+
+    internal static PcDto ToDto(PcRecord pc, DateTimeOffset? lastSnapshot) =>
+        new(pc.Id, pc.Name, pc.Hostname, pc.GroupId, pc.Enrolled, pc.LastSeen, pc.Revoked, lastSnapshot);
+
+    private static async Task<IReadOnlyList<PcDto>> ListAsync(ServerCatalog catalog, CancellationToken ct)
+    {
+        var last = await catalog.LastSnapshotTimesAsync(ct).ConfigureAwait(false);
+        var pcs = await catalog.ListPcsAsync(ct).ConfigureAwait(false);
+        return [.. pcs.Select(pc => ToDto(pc, last.TryGetValue(pc.Id, out var t) ? t : null))];
+    }
+
+    private static async Task<IResult> GetAsync(string pcId, ServerCatalog catalog, CancellationToken ct)
+    {
+        var pc = await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
+        var last = await catalog.LastSnapshotTimesAsync(ct).ConfigureAwait(false);
+        return Results.Ok(ToDto(pc, last.TryGetValue(pc.Id, out var t) ? t : null));
+    }
+
+    private static async Task<IResult> UpdateAsync(string pcId, PcUpdateRequest request, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    {
+        await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
+        if (request.Name is not null && Names.Problem(request.Name) is { } problem) return ApiProblems.BadRequest("name: " + problem);
+        var changeGroup = request.GroupId is not null;
+        var groupId = request.GroupId is { Length: > 0 } g ? g : null;
+        if (groupId is not null && (!Ids.IsValid(groupId) || await catalog.GetGroupAsync(groupId, ct).ConfigureAwait(false) is null))
+        {
+            return ApiProblems.BadRequest($"there is no group {groupId}");
+        }
+
+        await catalog.UpdatePcAsync(pcId, request.Name, groupId, changeGroup, ct).ConfigureAwait(false);
+        await audit.RecordAsync(context, "update-pc", $"pc {pcId} name={request.Name} group={request.GroupId}").ConfigureAwait(false);
+        return await GetAsync(pcId, catalog, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> RevokeAsync(string pcId, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    {
+        await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
+        await catalog.RevokePcAsync(pcId, ct).ConfigureAwait(false);
+        await audit.RecordAsync(context, "revoke-pc", "pc " + pcId).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SnapshotsAsync(string pcId, ServerCatalog catalog, CancellationToken ct)
+    {
+        await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
+        return Results.Ok(await catalog.ListSnapshotsAsync(pcId, ct).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> BackupAsync(string pcId, HttpContext context, ServerCatalog catalog, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
+        var job = new JobDto(Ids.New(), pcId, JobValues.Backup, JobValues.Queued, time.GetUtcNow(), null, null, null, "requested by an administrator");
+        await catalog.AddJobAsync(job, null, ct).ConfigureAwait(false);
+        await audit.RecordAsync(context, "request-backup", $"pc {pcId} job {job.Id}").ConfigureAwait(false);
+        return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
+    }
+
+    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
+        if (request.SnapshotId is null) return ApiProblems.BadRequest("snapshotId is required");
+        var snapshot = await catalog.GetSnapshotAsync(request.SnapshotId, ct).ConfigureAwait(false);
+        if (snapshot is null || snapshot.PcId != pcId)
+        {
+            return ApiProblems.NotFound($"PC {pcId} has no snapshot {request.SnapshotId}");
+        }
+
+        if (request.Paths is { } paths && paths.Any(p => string.IsNullOrEmpty(p) || p.Contains('\0', StringComparison.Ordinal)))
+        {
+            return ApiProblems.BadRequest("paths must be non-empty and without NUL");
+        }
+
+        if (request.Target is { } target && (!target.StartsWith('/') || target.Contains('\0', StringComparison.Ordinal)))
+        {
+            return ApiProblems.BadRequest("target must be an absolute path");
+        }
+
+        var job = new JobDto(Ids.New(), pcId, JobValues.Restore, JobValues.Queued, time.GetUtcNow(), null, null, request.SnapshotId, null);
+        await catalog.AddJobAsync(job, JsonSerializer.Serialize(request, ProtocolJson.Default.RestoreRequest), ct).ConfigureAwait(false);
+        await audit.RecordAsync(context, "request-restore", $"pc {pcId} snapshot {request.SnapshotId} job {job.Id}").ConfigureAwait(false);
+        return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
+    }
+
+    /// <summary>The PC, or a 404 answer through <see cref="NotFoundException"/>.</summary>
+    internal static async Task<PcRecord> FindAsync(ServerCatalog catalog, string pcId, CancellationToken ct) =>
+        (Ids.IsValid(pcId) ? await catalog.GetPcAsync(pcId, ct).ConfigureAwait(false) : null)
+        ?? throw new NotFoundException($"there is no PC {pcId}");
+}

@@ -1,0 +1,51 @@
+namespace Hort.Server.Catalog;
+
+/// <summary>
+/// The catalog's schema as numbered migrations, written once for both databases. <c>{id}</c> becomes an
+/// auto-numbered 64-bit primary key in each dialect. Numbers are BIGINT (milliseconds since the Unix epoch for
+/// times), flags are 0/1, IDs and JSON are TEXT.
+/// </summary>
+internal static class CatalogSchema
+{
+    public static readonly IReadOnlyList<string[]> Migrations =
+    [
+        // 1: the initial schema.
+        [
+            "CREATE TABLE admins (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created BIGINT NOT NULL)",
+            "CREATE TABLE admin_tokens (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, expires BIGINT NOT NULL)",
+            "CREATE TABLE pc_groups (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, policy TEXT NULL)",
+            """
+            CREATE TABLE pcs (id TEXT PRIMARY KEY, name TEXT NOT NULL, hostname TEXT NOT NULL, group_id TEXT NULL,
+                operating_system TEXT NOT NULL, agent_version TEXT NOT NULL, enrolled BIGINT NOT NULL, last_seen BIGINT NULL,
+                credential_hash TEXT NULL, revoked BIGINT NOT NULL, policy TEXT NULL)
+            """,
+            """
+            CREATE TABLE enrollment_codes (id TEXT PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, group_id TEXT NULL,
+                pc_name TEXT NULL, created BIGINT NOT NULL, expires BIGINT NOT NULL, used BIGINT NULL, pc_id TEXT NULL,
+                withdrawn BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE snapshots (id TEXT PRIMARY KEY, pc_id TEXT NOT NULL, time BIGINT NOT NULL, hostname TEXT NOT NULL,
+                paths TEXT NOT NULL, tree TEXT NOT NULL, files BIGINT NOT NULL, total_bytes BIGINT NOT NULL)
+            """,
+            "CREATE INDEX snapshots_pc ON snapshots (pc_id, time)",
+            "CREATE TABLE pc_blobs (pc_id TEXT NOT NULL, blob_id TEXT NOT NULL, PRIMARY KEY (pc_id, blob_id))",
+            """
+            CREATE TABLE sessions (id TEXT PRIMARY KEY, pc_id TEXT NOT NULL, state TEXT NOT NULL, created BIGINT NOT NULL,
+                job_id TEXT NULL, paths TEXT NOT NULL, snapshot_id TEXT NULL)
+            """,
+            """
+            CREATE TABLE jobs (id TEXT PRIMARY KEY, pc_id TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+                created BIGINT NOT NULL, started BIGINT NULL, finished BIGINT NULL, snapshot_id TEXT NULL, message TEXT NULL,
+                payload TEXT NULL)
+            """,
+            "CREATE INDEX jobs_pc ON jobs (pc_id, created)",
+            "CREATE TABLE job_log (id {id}, job_id TEXT NOT NULL, time BIGINT NOT NULL, level TEXT NOT NULL, message TEXT NOT NULL)",
+            "CREATE INDEX job_log_job ON job_log (job_id, id)",
+            """
+            CREATE TABLE audit (id {id}, time BIGINT NOT NULL, admin TEXT NOT NULL, remote_address TEXT NOT NULL,
+                action TEXT NOT NULL, target TEXT NOT NULL)
+            """,
+        ],
+    ];
+}

@@ -1,0 +1,285 @@
+using System.Buffers;
+using System.Text.Json;
+using Hort.Core;
+using Hort.Protocol;
+using Hort.Repository;
+using Hort.Repository.Compression;
+using Hort.Repository.Format;
+using Hort.Repository.Snapshots;
+using Hort.Repository.Trees;
+using Hort.Server.Catalog;
+
+namespace Hort.Server.Sessions;
+
+/// <summary>
+/// The server side of backup sessions (protocol.md §7): known-blob queries answered from the PC's own known set,
+/// verified uploads, and commits that check every reference before the snapshot is written with the server's time.
+/// </summary>
+public sealed class BackupSessions(HortRepository repository, ServerCatalog catalog, SessionWriters writers, TimeProvider time)
+{
+    public const string PcTagPrefix = "hort-pc=";
+    private const int MaxPaths = 1000;
+
+    /// <summary>Returns the PC's open session, or opens a new one.</summary>
+    public async Task<(SessionRecord Session, bool Resumed)> OpenAsync(string pcId, SessionCreateRequest request, CancellationToken ct)
+    {
+        CheckPaths(request.Paths);
+        if (await catalog.OpenSessionOfAsync(pcId, ct).ConfigureAwait(false) is { } open)
+        {
+            return (open, true);
+        }
+
+        if (request.JobId is not null)
+        {
+            var job = await catalog.GetJobAsync(request.JobId, ct).ConfigureAwait(false);
+            if (job is null || job.PcId != pcId) throw new NotFoundException($"there is no job {request.JobId}");
+        }
+
+        var session = new SessionRecord(Guid.NewGuid().ToString("N"), pcId, SessionValues.Open, time.GetUtcNow(), request.JobId, null);
+        await catalog.AddSessionAsync(session, JsonSerializer.Serialize(request.Paths, ProtocolJson.Default.IReadOnlyListString), ct).ConfigureAwait(false);
+        return (session, false);
+    }
+
+    /// <summary>The session if it is this PC's; another PC's session does not exist for the caller.</summary>
+    public async Task<SessionRecord> FindAsync(string pcId, string sessionId, bool mustBeOpen, CancellationToken ct)
+    {
+        var session = await catalog.GetSessionAsync(sessionId, ct).ConfigureAwait(false);
+        if (session is null || session.PcId != pcId) throw new NotFoundException($"there is no session {sessionId}");
+        if (mustBeOpen && session.State != SessionValues.Open) throw new UploadRejectedException($"session {sessionId} is {session.State}; open a new one");
+        return session;
+    }
+
+    /// <summary>The IDs the PC must upload: all but those in its own known set that are durable or queued.</summary>
+    public async Task<IReadOnlyList<string>> NeededAsync(string pcId, SessionRecord session, IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var parsed = new List<(string Hex, ObjectId Id)>(ids.Count);
+        foreach (var hex in ids)
+        {
+            parsed.Add((hex, ParseId(hex)));
+        }
+
+        var known = await catalog.KnownBlobsAsync(pcId, ids, ct).ConfigureAwait(false);
+        return [.. parsed.Where(p => !(known.Contains(p.Hex) && writers.IsStoredOrQueued(session.Id, p.Id))).Select(p => p.Hex)];
+    }
+
+    /// <summary>
+    /// Verifies one uploaded blob (decompress within bounds, recompute its ID, decode and check a tree's references)
+    /// and queues it for storage. The same outcome whether or not another PC stored it before.
+    /// </summary>
+    public async Task UploadAsync(string pcId, SessionRecord session, string blobType, string blobHex, ReadOnlyMemory<byte> body, bool zstd, CancellationToken ct)
+    {
+        var type = blobType switch
+        {
+            SessionValues.Data => BlobType.Data,
+            SessionValues.Tree => BlobType.Tree,
+            _ => throw new NotFoundException($"there is no blob type '{blobType}' (use data or tree)"),
+        };
+        var id = ParseId(blobHex);
+        var max = MaxRawLength(type);
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlyMemory<byte> raw;
+            if (zstd)
+            {
+                rented = ArrayPool<byte>.Shared.Rent(max);
+                int length;
+                try
+                {
+                    length = Zstd.Decompress(body.Span, rented.AsSpan(0, max));
+                }
+                catch (InvalidDataException)
+                {
+                    throw new UploadRejectedException($"blob {blobHex}: the body is not zstd data of at most {max} bytes");
+                }
+
+                raw = rented.AsMemory(0, length);
+            }
+            else
+            {
+                if (body.Length > max) throw new UploadRejectedException($"blob {blobHex}: {body.Length} bytes is more than the {max} allowed");
+                raw = body;
+            }
+
+            if (repository.ComputeId(raw.Span) != id)
+            {
+                throw new UploadRejectedException($"blob {blobHex}: its content does not match its ID");
+            }
+
+            if (type == BlobType.Tree)
+            {
+                await CheckTreeAsync(pcId, blobHex, raw.Span.ToArray(), ct).ConfigureAwait(false);
+            }
+
+            var writer = writers.For(session.Id);
+            try
+            {
+                await writer.SaveAsync(type, id, raw, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                writers.Drop(session.Id, writer);
+                throw;
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        await catalog.AddKnownBlobsAsync(pcId, [blobHex], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes the session's uploads durable.</summary>
+    public Task CheckpointAsync(SessionRecord session, CancellationToken ct) => writers.FlushAsync(session.Id, ct);
+
+    /// <summary>
+    /// Flushes the session, checks that every blob the snapshot references is durable, of the right type and in the
+    /// PC's known set, then writes the snapshot with the server's receive time and records it.
+    /// </summary>
+    public async Task<CommitResponse> CommitAsync(string pcId, SessionRecord session, CommitRequest request, CancellationToken ct)
+    {
+        var received = time.GetUtcNow();
+        CheckPaths(request.Paths);
+        if (request.Excludes is { Count: > PolicyDto.MaxPatterns }) throw new UploadRejectedException($"more than {PolicyDto.MaxPatterns} excludes");
+        var root = ParseId(request.Tree);
+        var pc = await catalog.GetPcAsync(pcId, ct).ConfigureAwait(false) ?? throw new NotFoundException($"there is no PC {pcId}");
+        await writers.FlushAsync(session.Id, ct).ConfigureAwait(false);
+
+        var (files, referenced) = await WalkAsync(repository, root, ct).ConfigureAwait(false);
+        var hexes = referenced.Select(r => r.ToString()).ToList();
+        var known = await catalog.KnownBlobsAsync(pcId, hexes, ct).ConfigureAwait(false);
+        if (hexes.FirstOrDefault(h => !known.Contains(h)) is { } foreign)
+        {
+            throw new UploadRejectedException($"blob {foreign} is referenced but was neither uploaded by this PC nor part of its earlier snapshots");
+        }
+
+        var snapshot = new Snapshot
+        {
+            Time = received,
+            Tree = root,
+            Paths = request.Paths,
+            Excludes = request.Excludes ?? [],
+            Hostname = pc.Name,
+            Username = "",
+            Tags = [PcTagPrefix + pcId],
+            Program = "hortd " + typeof(BackupSessions).Assembly.GetName().Version?.ToString(3),
+            Summary = new SnapshotSummary
+            {
+                Files = files,
+                Directories = request.Summary?.Directories ?? 0,
+                TotalBytes = request.Summary?.TotalBytes ?? 0,
+                Errors = request.Summary?.Errors ?? 0,
+                Started = request.StartedAt,
+                Finished = received,
+            },
+        };
+        var snapshotId = await repository.SaveSnapshotAsync(snapshot, ct).ConfigureAwait(false);
+        await catalog.AddSnapshotAsync(ToDto(snapshotId, pcId, snapshot), ct).ConfigureAwait(false);
+        await catalog.CloseSessionAsync(session.Id, SessionValues.Committed, snapshotId.ToString(), ct).ConfigureAwait(false);
+        await writers.CloseAsync(session.Id, ct).ConfigureAwait(false);
+        return new CommitResponse(snapshotId.ToString(), received);
+    }
+
+    /// <summary>Closes the session; what it uploaded stays durable and known.</summary>
+    public async Task AbandonAsync(SessionRecord session, CancellationToken ct)
+    {
+        await writers.CloseAsync(session.Id, ct).ConfigureAwait(false);
+        await catalog.CloseSessionAsync(session.Id, SessionValues.Abandoned, null, ct).ConfigureAwait(false);
+    }
+
+    internal static SnapshotDto ToDto(ObjectId id, string pcId, Snapshot s) =>
+        new(id.ToString(), pcId, s.Time, s.Hostname, s.Paths, s.Tree.ToString(), s.Summary?.Files ?? 0, s.Summary?.TotalBytes ?? 0);
+
+    /// <summary>
+    /// Every blob reachable from <paramref name="root"/>, each checked to be indexed with the type it is used as,
+    /// and the number of files. Throws <see cref="UploadRejectedException"/> naming the first missing or mistyped blob.
+    /// </summary>
+    internal static async Task<(long Files, HashSet<ObjectId> Referenced)> WalkAsync(HortRepository repository, ObjectId root, CancellationToken ct)
+    {
+        var referenced = new HashSet<ObjectId>();
+        var pending = new Stack<ObjectId>();
+        long files = 0;
+        Require(repository, root, BlobType.Tree);
+        referenced.Add(root);
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            Tree tree;
+            try
+            {
+                tree = await repository.LoadTreeAsync(pending.Pop(), ct).ConfigureAwait(false);
+            }
+            catch (RepositoryCorruptException e)
+            {
+                throw new UploadRejectedException("the snapshot references a tree that cannot be read: " + e.Message);
+            }
+
+            foreach (var node in tree.Nodes)
+            {
+                if (node.Type == NodeType.Directory)
+                {
+                    Require(repository, node.Subtree, BlobType.Tree);
+                    if (referenced.Add(node.Subtree)) pending.Push(node.Subtree);
+                }
+                else if (node.Type == NodeType.File)
+                {
+                    files++;
+                    foreach (var chunk in node.Content)
+                    {
+                        if (referenced.Add(chunk)) Require(repository, chunk, BlobType.Data);
+                    }
+                }
+            }
+        }
+
+        return (files, referenced);
+    }
+
+    private static void Require(HortRepository repository, ObjectId id, BlobType type)
+    {
+        if (!repository.Index.TryGet(id, out var location))
+        {
+            throw new UploadRejectedException($"blob {id} is referenced but not stored on the server; upload it and commit again");
+        }
+
+        if (location.Entry.Type != type)
+        {
+            throw new UploadRejectedException($"blob {id} is referenced as {type.ToString().ToLowerInvariant()} but stored as {location.Entry.Type.ToString().ToLowerInvariant()}");
+        }
+    }
+
+    private async Task CheckTreeAsync(string pcId, string blobHex, byte[] raw, CancellationToken ct)
+    {
+        Tree tree;
+        try
+        {
+            tree = Tree.Decode(raw, "tree " + blobHex);
+        }
+        catch (RepositoryCorruptException e)
+        {
+            throw new UploadRejectedException($"tree {blobHex} is malformed: {e.Problem}");
+        }
+
+        var references = tree.References().Select(r => r.ToString()).Distinct().ToList();
+        var known = await catalog.KnownBlobsAsync(pcId, references, ct).ConfigureAwait(false);
+        if (references.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
+        {
+            throw new UploadRejectedException($"tree {blobHex} names blob {unknown}, which this PC has not uploaded and its snapshots do not contain; upload it first");
+        }
+    }
+
+    private int MaxRawLength(BlobType type) => type == BlobType.Data ? repository.Config.Chunker.MaxSize : SessionValues.MaxTreeBytes;
+
+    private static ObjectId ParseId(string? hex) =>
+        ObjectId.TryParse(hex, out var id) ? id : throw new BadHttpRequestException($"'{hex}' is not a blob ID (64 lower-case hex digits)");
+
+    private static void CheckPaths(IReadOnlyList<string>? paths)
+    {
+        if (paths is null || paths.Count is 0 or > MaxPaths
+            || paths.Any(p => p is null || !p.StartsWith('/') || p.Contains('\0', StringComparison.Ordinal) || p.Length > 4096))
+        {
+            throw new BadHttpRequestException($"paths must list 1..{MaxPaths} absolute paths");
+        }
+    }
+}
