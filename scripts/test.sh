@@ -15,8 +15,10 @@ if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq libzstd1 libsodium23 >/dev/null
 fi
 
+source scripts/test-postgres.sh
 results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+trap 'stop_test_postgres; rm -rf "$results"' EXIT
+start_test_postgres
 
 dotnet build Hort.slnx -c Release -warnaserror -nologo -v quiet
 set +e

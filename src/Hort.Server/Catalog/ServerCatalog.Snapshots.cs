@@ -74,8 +74,11 @@ public sealed partial class ServerCatalog
         await using var c = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         foreach (var batch in blobIds.Distinct().Chunk(BatchSize))
         {
-            // Dapper expands the list into one parameter per ID; both databases accept far more than a batch.
-            var rows = await c.QueryAsync<string>("SELECT blob_id FROM pc_blobs WHERE pc_id = @pcId AND blob_id IN @batch", new { pcId, batch }).ConfigureAwait(false);
+            // PostgreSQL takes the batch as one array parameter; for SQLite Dapper expands it into one parameter per ID.
+            var sql = IsPostgres
+                ? "SELECT blob_id FROM pc_blobs WHERE pc_id = @pcId AND blob_id = ANY(@batch)"
+                : "SELECT blob_id FROM pc_blobs WHERE pc_id = @pcId AND blob_id IN @batch";
+            var rows = await c.QueryAsync<string>(sql, new { pcId, batch }).ConfigureAwait(false);
             known.UnionWith(rows);
         }
 

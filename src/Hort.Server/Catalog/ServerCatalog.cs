@@ -139,5 +139,11 @@ public sealed partial class ServerCatalog : IAsyncDisposable
         {
             await _postgres.DisposeAsync().ConfigureAwait(false);
         }
+        else
+        {
+            // Pooled connections keep the file open; a closed catalog must let go of it (a rebuild may replace it).
+            await using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
     }
 }

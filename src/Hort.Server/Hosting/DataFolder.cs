@@ -22,6 +22,7 @@ public sealed class DataFolder
     public void Ensure()
     {
         if (Directory.Exists(Path)) return;
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("hortd runs on Linux");
         try
         {
             Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -35,6 +36,7 @@ public sealed class DataFolder
     /// <summary>Writes a file only the owner may read, atomically (temporary file, fsync, rename).</summary>
     public static void WriteSecret(string file, ReadOnlySpan<byte> content)
     {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("hortd runs on Linux");
         var temporary = file + ".tmp";
         using (var stream = new FileStream(temporary, new FileStreamOptions
         {

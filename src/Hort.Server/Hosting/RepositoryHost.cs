@@ -26,6 +26,7 @@ public static class RepositoryHost
         else
         {
             var password = data.RepositoryPassword(out _);
+            if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("hortd runs on Linux");
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             var init = new RepositoryInitOptions
             {

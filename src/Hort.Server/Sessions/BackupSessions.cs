@@ -260,6 +260,10 @@ public sealed class BackupSessions(HortRepository repository, ServerCatalog cata
         {
             throw new UploadRejectedException($"tree {blobHex} is malformed: {e.Problem}");
         }
+        catch (Exception e) when (e is UnsupportedFormatException or ArgumentException)
+        {
+            throw new UploadRejectedException($"tree {blobHex} is malformed: {e.Message}");
+        }
 
         var references = tree.References().Select(r => r.ToString()).Distinct().ToList();
         var known = await catalog.KnownBlobsAsync(pcId, references, ct).ConfigureAwait(false);
