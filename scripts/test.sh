@@ -27,6 +27,17 @@ dotnet test Hort.slnx -c Release --no-build --nologo \
 status=$?
 set -e
 
+# The benchmark comparison in its tiny form, so the script cannot rot: it must run and every restore must be
+# identical to its source. Timings are not asserted. It installs restic and borg when they are missing.
+bench_status=0
+echo "bench/compare.sh --tiny"
+bench/compare.sh --tiny --out "$results/benchmarks.md" --hort "$PWD/src/Hort.Cli/bin/Release/net10.0/hort" \
+    >"$results/compare.log" 2>&1 || bench_status=$?
+if [ "$bench_status" -ne 0 ]; then
+    tail -30 "$results/compare.log"
+    echo "bench/compare.sh --tiny failed (exit code $bench_status)"
+fi
+
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
     [ -f "$trx" ] || continue
@@ -37,6 +48,7 @@ for trx in "$results"/*.trx; do
     e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
+if [ "$bench_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
     exit 1
