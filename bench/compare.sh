@@ -52,6 +52,7 @@ case "$out" in /*) ;; *) out="$PWD/$out";; esac
 
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+trap 'log "error: command failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- tools ----------------------------------------------------------------------------------------------------------
 need=()
@@ -134,18 +135,18 @@ run() {
     local dataset=$1 step=$2 tool=$3 trial=$4; shift 4
     local logf="$work/logs/$dataset-$step-$tool-$trial.log" t0 t1 status=0
     t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$logf.rss" "$@" >"$logf" 2>&1 || status=$?
+    /usr/bin/time -f '%M %U %S' -o "$logf.rss" "$@" >"$logf" 2>&1 || status=$?
     t1=$(date +%s%N)
     # borg exits 1 for warnings (e.g. a file changed while read); anything else is a failure.
     if [ $status -ne 0 ] && ! { [ "$tool" = borg ] && [ $status -eq 1 ]; }; then
         tail -20 "$logf" >&2
         die "$tool $step ($dataset, trial $trial) failed with exit code $status; log: $logf"
     fi
-    local secs rss
+    local secs rss cpu
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-    rss=$(grep -E '^[0-9]+$' "$logf.rss" | tail -1)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$dataset" "$step" "$tool" "$trial" "$secs" "$rss" >> "$work/results.tsv"
-    log "  $dataset $step $tool #$trial: ${secs} s, $((rss / 1024)) MB peak"
+    read -r rss cpu < <(grep -E '^[0-9]+ [0-9.]+ [0-9.]+$' "$logf.rss" | tail -1 | awk '{ printf "%d %.2f\n", $1, $2 + $3 }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dataset" "$step" "$tool" "$trial" "$secs" "$rss" "$cpu" >> "$work/results.tsv"
+    log "  $dataset $step $tool #$trial: ${secs} s, ${cpu} s CPU, $((rss / 1024)) MB peak"
 }
 
 repo_of() { echo "$work/repos/$1-$2-$3"; }   # dataset tool trial
@@ -229,7 +230,7 @@ bench() {
         for tool in $order; do
             init_repo "$tool" "$(repo_of "$dataset" "$tool" "$trial")"
             backup "$dataset" backup1 "$tool" "$trial" "$src" 1
-            printf '%s\trepo\t%s\t%s\t%s\t0\n' "$dataset" "$tool" "$trial" \
+            printf '%s\trepo\t%s\t%s\t%s\t0\t0\n' "$dataset" "$tool" "$trial" \
                 "$(du -sb "$(repo_of "$dataset" "$tool" "$trial")" | cut -f1)" >> "$work/results.tsv"
         done
         for tool in $order; do backup "$dataset" unchanged "$tool" "$trial" "$src" 2; done

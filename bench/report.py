@@ -53,13 +53,15 @@ def main():
     rss = defaultdict(list)     # (dataset, step, tool) -> KiB
     sizes = defaultdict(list)   # (dataset, tool) -> bytes
     trials = set()
-    for dataset, step, tool, trial, value, peak in results:
+    cpu = defaultdict(list)     # (dataset, step, tool) -> user + system seconds
+    for dataset, step, tool, trial, value, peak, cpu_seconds in results:
         trials.add(int(trial))
         if step == "repo":
             sizes[(dataset, tool)].append(int(value))
         else:
             times[(dataset, step, tool)].append(float(value))
             rss[(dataset, step, tool)].append(int(peak))
+            cpu[(dataset, step, tool)].append(float(cpu_seconds))
 
     lines = [BEGIN, "", "## Side by side with restic and borg", ""]
     lines.append(f"Produced by `{command}` ({len(trials)} trial(s) per step, tools interleaved, medians).")
@@ -114,6 +116,16 @@ def main():
             cells = ["–" if peaks[t] is None else f"{peaks[t] / 1024:,.0f} MB" for t in TOOLS]
             lines.append(f"| peak memory (max RSS, worst step) | {' | '.join(cells)} | "
                          f"hort ÷ restic {fmt(r_restic)} | hort ÷ borg {fmt(r_borg)} | ≤ restic | {met} |")
+
+        lines += ["", "CPU time (user + system seconds, median) per step — less sensitive than wall time to other work "
+                  "on the machine, but blind to waiting and to how well the work is spread over the cores:", "",
+                  "| step | hort | restic | borg | restic ÷ hort | borg ÷ hort |", "|---|---:|---:|---:|---:|---:|"]
+        for step, label, *_ in STEPS:
+            cells = [med(cpu.get((dataset, step, t), [])) for t in TOOLS]
+            if all(c is None for c in cells):
+                continue
+            lines.append(f"| {label} | " + " | ".join("–" if c is None else f"{c:.2f}" for c in cells)
+                         + f" | {fmt(ratio(cells[1], cells[0]))}× | {fmt(ratio(cells[2], cells[0]))}× |")
 
         lines += ["", "Peak memory (max RSS, MB) per step:", "",
                   "| step | hort | restic | borg |", "|---|---:|---:|---:|"]
