@@ -37,6 +37,9 @@ public enum BlobKind
 
     /// <summary>Damage records: which files of a snapshot repair found lost, one per damaged snapshot.</summary>
     Damage,
+
+    /// <summary>The server's state documents (administrators, PCs, groups, policies), written by hortd.</summary>
+    ServerState,
 }
 
 /// <summary>The address of one blob: its kind and name. Names are lower-case hex, except the config blob.</summary>
@@ -84,6 +87,7 @@ public readonly record struct BlobName
         BlobKind.Setting => $"settings/{Name}",
         BlobKind.Quarantine => $"quarantine/{Name}",
         BlobKind.Damage => $"damage/{Name}",
+        BlobKind.ServerState => $"server/{Name}",
         _ => Name,
     };
 }

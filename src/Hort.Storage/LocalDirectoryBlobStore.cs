@@ -281,6 +281,7 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
         BlobKind.Setting => "settings",
         BlobKind.Quarantine => "quarantine",
         BlobKind.Damage => "damage",
+        BlobKind.ServerState => "server",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "this kind has no folder"),
     };
 

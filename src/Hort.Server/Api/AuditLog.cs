@@ -3,8 +3,8 @@ using Hort.Server.Security;
 
 namespace Hort.Server.Api;
 
-/// <summary>Records admin actions in the catalog's audit table and in the server log.</summary>
-internal sealed partial class AuditLog(ServerCatalog catalog, TimeProvider time, ILogger<AuditLog> log)
+/// <summary>Records admin actions in the catalog's audit table and in the server log, then saves the server state.</summary>
+internal sealed partial class AuditLog(ServerCatalog catalog, ServerStateStore state, TimeProvider time, ILogger<AuditLog> log)
 {
     public Task RecordAsync(HttpContext context, string action, string target) =>
         RecordAsync(context, context.User.AdminName(), action, target);
@@ -14,6 +14,8 @@ internal sealed partial class AuditLog(ServerCatalog catalog, TimeProvider time,
         var remote = context.Connection.RemoteIpAddress?.ToString() ?? "";
         LogAction(log, admin, remote, action, target);
         await catalog.AddAuditAsync(time.GetUtcNow(), admin, remote, action, target, context.RequestAborted).ConfigureAwait(false);
+        // Every audited action may have changed what only the server knows; mirror it into the repository.
+        await state.SaveAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "audit: {Admin} from {RemoteAddress}: {Action} {Target}")]

@@ -57,7 +57,8 @@ internal static class EnrollmentEndpoints
     }
 
     private static async Task<IResult> EnrollAsync(
-        EnrollRequest request, HttpContext context, ServerCatalog catalog, HortRepository repository, FailureThrottle throttle, TimeProvider time, CancellationToken ct)
+        EnrollRequest request, HttpContext context, ServerCatalog catalog, ServerStateStore state, HortRepository repository, FailureThrottle throttle,
+        TimeProvider time, CancellationToken ct)
     {
         var address = context.Connection.RemoteIpAddress;
         if (throttle.RetryAfter(address) is { } wait) return ApiProblems.TooMany(wait);
@@ -81,6 +82,7 @@ internal static class EnrollmentEndpoints
             return ApiProblems.Unauthorized("the enrollment code is wrong, used or expired");
         }
 
+        await state.SaveAsync(ct).ConfigureAwait(false);
         return Results.Created(Routes.AgentConfig, new EnrollResponse(pc.Id, credential, ApiVersions.Current, DedupKeysOf(repository)));
     }
 

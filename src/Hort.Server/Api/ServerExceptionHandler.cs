@@ -21,7 +21,11 @@ internal sealed partial class ServerExceptionHandler(IProblemDetailsService prob
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, detail) = Classify(exception);
-        if (status >= 500)
+        if (status == StatusCodes.Status507InsufficientStorage)
+        {
+            LogDiskFull(log, httpContext.Request.Path, exception.Message);
+        }
+        else if (status >= 500)
         {
             LogFailure(log, httpContext.Request.Path, exception);
         }
@@ -63,6 +67,9 @@ internal sealed partial class ServerExceptionHandler(IProblemDetailsService prob
 
         return false;
     }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "request {Path} refused, storage full: {Problem}")]
+    private static partial void LogDiskFull(ILogger logger, string path, string problem);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "request {Path} failed")]
     private static partial void LogFailure(ILogger logger, string path, Exception exception);

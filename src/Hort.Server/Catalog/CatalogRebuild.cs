@@ -10,8 +10,8 @@ namespace Hort.Server.Catalog;
 public sealed record RebuildResult(int Pcs, int Snapshots, long KnownBlobs);
 
 /// <summary>
-/// <c>hortd rebuild-catalog</c>: recomputes the catalog's cached part (snapshots, PCs that have snapshots, every
-/// PC's known set) from the repository alone. Snapshots without a <c>hort-pc=</c> tag were not made through the
+/// <c>hortd rebuild-catalog</c>: rebuilds the catalog from the repository alone: administrators, groups, policies and
+/// PCs from the server state document, snapshots and every PC's known set from the snapshots. Snapshots without a <c>hort-pc=</c> tag were not made through the
 /// server (e.g. by <c>hort backup</c>) and belong to no PC.
 /// </summary>
 public static class CatalogRebuild
@@ -33,9 +33,17 @@ public static class CatalogRebuild
         return await RebuildAsync(repository, catalog, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Replaces the catalog's snapshots and known sets by what the repository's snapshots say.</summary>
+    /// <summary>
+    /// Restores administrators, groups, policies and PCs from the newest server state document, then replaces the
+    /// catalog's snapshots and known sets by what the repository's snapshots say.
+    /// </summary>
     public static async Task<RebuildResult> RebuildAsync(HortRepository repository, ServerCatalog catalog, CancellationToken ct)
     {
+        if (await ServerStateStore.LoadNewestAsync(repository, ct).ConfigureAwait(false) is { } state)
+        {
+            await ServerStateStore.RestoreAsync(state, catalog, ct).ConfigureAwait(false);
+        }
+
         await catalog.ClearDerivedAsync(ct).ConfigureAwait(false);
         var pcs = new HashSet<string>(StringComparer.Ordinal);
         var snapshots = 0;

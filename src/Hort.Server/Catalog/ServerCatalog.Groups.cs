@@ -30,6 +30,15 @@ public sealed partial class ServerCatalog
             new { group.Id, group.Name, Policy = PolicyJson(group.Policy) }).ConfigureAwait(false) == 1;
     }
 
+    /// <summary>Adds or replaces a group by ID (used when rebuilding from the server state).</summary>
+    public async Task PutGroupAsync(GroupRecord group, CancellationToken cancellationToken)
+    {
+        await using var c = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await c.ExecuteAsync(
+            "INSERT INTO pc_groups (id, name, policy) VALUES (@Id, @Name, @Policy) ON CONFLICT (id) DO UPDATE SET name = excluded.name, policy = excluded.policy",
+            new { group.Id, group.Name, Policy = PolicyJson(group.Policy) }).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes a group; its PCs keep running on the default policy or their own.</summary>
     public async Task<bool> DeleteGroupAsync(string id, CancellationToken cancellationToken)
     {

@@ -86,6 +86,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton(new PasswordHasher(options.PasswordHashing));
         services.AddSingleton<FailureThrottle>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<ServerStateStore>();
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();
         services.Configure<JsonOptions>(json =>
