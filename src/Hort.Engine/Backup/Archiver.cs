@@ -16,13 +16,13 @@ namespace Hort.Engine.Backup;
 /// </summary>
 public sealed partial class Archiver
 {
-    private readonly HortRepository _repository;
+    private readonly IBackupTarget _repository;
     private readonly BackupOptions _options;
     private readonly IProgress<BackupProgress>? _progress;
     private readonly ExcludeFilter _excludes;
     private readonly ConcurrentQueue<BackupIssue> _issues = new();
     private readonly ConcurrentDictionary<(ulong Device, ulong Inode), IReadOnlyList<ObjectId>> _hardLinks = new();
-    private BlobWriter _writer = null!;
+    private IBackupWriter _writer = null!;
     private long _filesDone;
     private long _bytesDone;
     private long _filesTotal;
@@ -36,8 +36,14 @@ public sealed partial class Archiver
     private long _filesUnchanged;
 
     public Archiver(HortRepository repository, BackupOptions options, IProgress<BackupProgress>? progress = null)
+        : this(new RepositoryBackupTarget(repository), options, progress)
     {
-        _repository = repository;
+    }
+
+    /// <summary>An archiver saving into <paramref name="target"/> (a local repository or a server session).</summary>
+    public Archiver(IBackupTarget target, BackupOptions options, IProgress<BackupProgress>? progress = null)
+    {
+        _repository = target;
         _options = options;
         _progress = progress;
         _excludes = new ExcludeFilter(options.Excludes);
@@ -51,7 +57,7 @@ public sealed partial class Archiver
         using var scanCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Totals only serve the progress display; without one the scan would just compete for the disk and CPU.
         var scan = _progress is null ? Task.CompletedTask : Task.Run(() => Scan(targets, scanCancel.Token), scanCancel.Token);
-        using var writer = new BlobWriter(_repository);
+        using var writer = _repository.OpenWriter();
         _writer = writer;
         using var ticker = StartTicker(cancellationToken);
 

@@ -21,7 +21,7 @@ public sealed class Restorer
     private const uint OwnerOnlyDirectory = 0x1C0;
     private const uint OwnerOnlyFile = 0x180;
 
-    private readonly HortRepository _repository;
+    private readonly IRestoreSource _repository;
     private readonly RestoreOptions _options;
     private readonly IProgress<RestoreProgress>? _progress;
     private readonly RestoreSelection _selection;
@@ -37,8 +37,14 @@ public sealed class Restorer
     private string? _current;
 
     public Restorer(HortRepository repository, RestoreOptions options, IProgress<RestoreProgress>? progress = null)
+        : this(new RepositoryRestoreSource(repository), options, progress)
     {
-        _repository = repository;
+    }
+
+    /// <summary>A restorer reading from <paramref name="source"/> (a local repository or a server).</summary>
+    public Restorer(IRestoreSource source, RestoreOptions options, IProgress<RestoreProgress>? progress = null)
+    {
+        _repository = source;
         _options = options;
         _progress = progress;
         _selection = new RestoreSelection(options.Includes);

@@ -1,0 +1,27 @@
+using Hort.Core;
+using Hort.Repository;
+using Hort.Repository.Format;
+using Hort.Repository.Trees;
+
+namespace Hort.Engine.Restore;
+
+/// <summary>
+/// Where a <see cref="Restorer"/> reads a snapshot's trees and chunks: a repository opened locally
+/// (<see cref="RepositoryRestoreSource"/>) or a server's ownership-checked routes (the agent's implementation).
+/// Damaged or missing content is reported as <see cref="RepositoryCorruptException"/>, so the restore goes on.
+/// </summary>
+public interface IRestoreSource
+{
+    Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken);
+
+    Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken);
+}
+
+/// <summary>Restores from a repository opened on this machine (its index must be loaded).</summary>
+public sealed class RepositoryRestoreSource(HortRepository repository) : IRestoreSource
+{
+    public Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken) => repository.LoadTreeAsync(id, cancellationToken);
+
+    public Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken) =>
+        repository.LoadBlobAsync(type, id, cancellationToken);
+}
