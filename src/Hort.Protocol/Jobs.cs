@@ -39,3 +39,6 @@ public sealed record JobResult(bool Succeeded, string? SnapshotId, long ErrorCou
 
 /// <summary>A command for an agent, received by long poll (protocol.md §5).</summary>
 public sealed record AgentCommand(string Id, string Kind, string? JobId, PolicyDto? Policy, RestoreRequest? Restore);
+
+/// <summary>POST /api/v1/agent/jobs: the agent starts a job on its own (a scheduled or catch-up backup).</summary>
+public sealed record AgentJobCreateRequest(string Kind);

@@ -39,6 +39,7 @@ namespace Hort.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<JobLogEntry>))]
 [JsonSerializable(typeof(RestoreRequest))]
 [JsonSerializable(typeof(JobProgress))]
+[JsonSerializable(typeof(AgentJobCreateRequest))]
 [JsonSerializable(typeof(JobResult))]
 [JsonSerializable(typeof(AgentCommand))]
 [JsonSerializable(typeof(IReadOnlyList<AgentCommand>))]

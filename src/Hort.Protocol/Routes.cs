@@ -42,8 +42,7 @@ public static class Routes
     public const string AgentJobLog = AgentJobs + "/{jobId}/log";
     public const string AgentJobResult = AgentJobs + "/{jobId}/result";
     public const string AgentSnapshots = AgentPrefix + "/snapshots";
-    public const string AgentSnapshotTree = AgentSnapshots + "/{snapshotId}/trees/{treeId}";
-    public const string AgentBlob = AgentPrefix + "/blobs/{blobId}";
+    public const string AgentBlob = AgentPrefix + "/blobs/{blobType}/{blobId}";
     public const string Sessions = AgentPrefix + "/sessions";
     public const string Session = Sessions + "/{sessionId}";
     public const string SessionKnown = Session + "/known";

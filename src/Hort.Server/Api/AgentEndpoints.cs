@@ -2,6 +2,8 @@ using System.Text.Json;
 using Hort.Core;
 using Hort.Protocol;
 using Hort.Repository;
+using Hort.Repository.Compression;
+using Hort.Repository.Format;
 using Hort.Server.Catalog;
 using Hort.Server.Security;
 
@@ -25,6 +27,46 @@ internal static class AgentEndpoints
         agent.MapPost(Routes.AgentJobLog, LogAsync).WithTags("Agent");
         agent.MapPost(Routes.AgentJobResult, ResultAsync).WithTags("Agent");
         agent.MapGet(Routes.AgentSnapshots, SnapshotsAsync).WithTags("Agent");
+        agent.MapPost(Routes.AgentJobs, CreateJobAsync).WithTags("Agent");
+        agent.MapGet(Routes.AgentBlob, BlobAsync).WithTags("Agent");
+    }
+
+    /// <summary>A backup the agent starts on its own (its window opened, or it catches up after being off).</summary>
+    private static async Task<IResult> CreateJobAsync(AgentJobCreateRequest request, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    {
+        if (request.Kind != JobValues.Backup) return ApiProblems.BadRequest("an agent may only start backup jobs");
+        var now = time.GetUtcNow();
+        var job = new JobDto(Ids.New(), context.User.PcId(), JobValues.Backup, JobValues.Running, now, now, null, null, "started by the agent");
+        await catalog.AddJobAsync(job, null, ct).ConfigureAwait(false);
+        return Results.Created(Routes.Format(Routes.Job, job.Id), job);
+    }
+
+    /// <summary>A blob for a restore: only one in this PC's known set, stored as the type asked for.</summary>
+    private static async Task<IResult> BlobAsync(string blobType, string blobId, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+    {
+        var type = blobType switch
+        {
+            SessionValues.Data => BlobType.Data,
+            SessionValues.Tree => BlobType.Tree,
+            _ => (BlobType?)null,
+        };
+        if (type is null || !ObjectId.TryParse(blobId, out var id)) return ApiProblems.NotFound($"there is no {blobType} blob {blobId}");
+        var known = await catalog.KnownBlobsAsync(context.User.PcId(), [blobId], ct).ConfigureAwait(false);
+        if (known.Count == 0 || !repository.Index.TryGet(id, out var location) || location.Entry.Type != type)
+        {
+            return ApiProblems.NotFound($"there is no {blobType} blob {blobId}");
+        }
+
+        var plaintext = await repository.LoadBlobAsync(type.Value, id, ct).ConfigureAwait(false);
+        if (!context.Request.Headers.AcceptEncoding.ToString().Contains(SessionValues.ZstdEncoding, StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Bytes(plaintext, "application/octet-stream");
+        }
+
+        var compressed = new byte[Zstd.CompressBound(plaintext.Length)];
+        var length = Zstd.Compress(plaintext, compressed, Compressor.DefaultLevel);
+        context.Response.Headers.ContentEncoding = SessionValues.ZstdEncoding;
+        return Results.Bytes(compressed.AsMemory(0, length), "application/octet-stream");
     }
 
     private static async Task<AgentConfigResponse> ConfigAsync(HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
