@@ -17,7 +17,7 @@ public sealed record RepairOptions
 }
 
 /// <summary>What repair did (or, with a dry run, would do) to one object.</summary>
-/// <param name="Kind">salvage, quarantine, write-index, remove-index, mark-snapshot, update-mark, unmark-snapshot, lost</param>
+/// <param name="Kind">salvage, quarantine, write-index, remove-index, mark-snapshot, update-mark, unmark-snapshot</param>
 /// <param name="Object">the stored object acted on, e.g. "data/3f/3f2a…" or "snapshot 1a2b3c4d"</param>
 /// <param name="Description">what and why, as a sentence fragment</param>
 public sealed record RepairAction(string Kind, string Object, string Description)

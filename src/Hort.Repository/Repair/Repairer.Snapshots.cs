@@ -31,9 +31,20 @@ public sealed partial class Repairer
             {
                 snapshot = new StoredSnapshot(id, await _repository.LoadSnapshotAsync(id, ct).ConfigureAwait(false));
             }
+            catch (RepositoryCorruptException e)
+            {
+                // Nothing can be read from it; keep its bytes aside so that check is clean and nothing is lost.
+                report.Actions.Add(new RepairAction("quarantine", name, $"moved to {BlobName.For(BlobKind.Quarantine, id)} ({e.Problem}; the snapshot cannot be listed or restored)"));
+                if (!dryRun)
+                {
+                    await MoveToQuarantineAsync(BlobName.For(BlobKind.Snapshot, id), id, null, ct).ConfigureAwait(false);
+                }
+
+                continue;
+            }
             catch (HortException e)
             {
-                report.Warnings.Add($"{name}: {(e is RepositoryCorruptException c ? c.Problem : e.Message)}; the snapshot cannot be read and was left as it is");
+                report.Warnings.Add($"{name}: {e.Message}; left as it is");
                 continue;
             }
 

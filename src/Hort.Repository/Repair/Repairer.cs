@@ -273,14 +273,18 @@ public sealed partial class Repairer
     private async Task QuarantineAsync(RepairReport report, PackState pack, bool dryRun, CancellationToken ct)
     {
         var from = BlobName.For(BlobKind.Pack, pack.Id);
-        var to = BlobName.For(BlobKind.Quarantine, pack.Id);
-        report.Actions.Add(new RepairAction("quarantine", from.ToString(), $"moved to {to} ({pack.Problem})"));
-        if (dryRun)
+        report.Actions.Add(new RepairAction("quarantine", from.ToString(), $"moved to {BlobName.For(BlobKind.Quarantine, pack.Id)} ({pack.Problem})"));
+        if (!dryRun)
         {
-            return;
+            await MoveToQuarantineAsync(from, pack.Id, pack.Content, ct).ConfigureAwait(false);
         }
+    }
 
-        var content = pack.Content ?? await _repository.Store.GetAsync(from, ct).ConfigureAwait(false);
+    /// <summary>Copies a stored object to quarantine/ under the same name, reads the copy back, then removes the original.</summary>
+    private async Task MoveToQuarantineAsync(BlobName from, ObjectId id, byte[]? content, CancellationToken ct)
+    {
+        var to = BlobName.For(BlobKind.Quarantine, id);
+        content ??= await _repository.Store.GetAsync(from, ct).ConfigureAwait(false);
         await _repository.Store.PutAsync(to, content, ct).ConfigureAwait(false);
         var copy = await _repository.Store.GetAsync(to, ct).ConfigureAwait(false);
         if (!SHA256.HashData(copy).AsSpan().SequenceEqual(SHA256.HashData(content)))

@@ -162,6 +162,25 @@ public sealed class RepairerTests
     }
 
     [Fact]
+    public async Task A_snapshot_file_that_does_not_open_goes_to_quarantine_and_the_others_are_untouched()
+    {
+        var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
+        var name = BlobName.For(BlobKind.Snapshot, sample.Snapshots[1].Id);
+        var bytes = await sample.Store.GetAsync(name, Ct);
+        bytes[30] ^= 0x01;
+        await sample.Store.PutAsync(name, bytes, Ct);
+
+        var report = await RepairAsync(sample.Store);
+
+        Assert.Contains(report.Actions, a => a.Kind == "quarantine" && a.Object == name.ToString());
+        Assert.Null(await sample.Store.StatAsync(name, Ct));
+        Assert.Equal(bytes, await sample.Store.GetAsync(BlobName.For(BlobKind.Quarantine, sample.Snapshots[1].Id), Ct));
+        Assert.Equal(2, (await TestRepository.ListAsync(sample.Store, BlobKind.Snapshot)).Count);
+        var check = await CheckerTests.CheckAsync(sample.Store, readData: true);
+        Assert.True(check.IsClean, CheckerTests.Describe(check));
+    }
+
+    [Fact]
     public async Task Repair_refuses_a_wrong_password_before_reading_anything_else()
     {
         var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
