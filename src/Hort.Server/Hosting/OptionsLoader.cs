@@ -119,7 +119,7 @@ public static class OptionsLoader
         var options = new HortdOptions();
         try
         {
-            builder.Build().Bind(options);
+            builder.Build().Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
