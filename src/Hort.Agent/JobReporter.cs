@@ -1,0 +1,87 @@
+using Hort.Protocol;
+
+namespace Hort.Agent;
+
+/// <summary>
+/// Streams one job's progress (at most once per second, the latest value only) and log lines to the server, and
+/// writes the same lines to the agent's own log. A report that fails is written locally; the job goes on.
+/// </summary>
+internal sealed class JobReporter(ServerClient client, string jobId, TextWriter log, TimeProvider time) : IAsyncDisposable
+{
+    private readonly List<JobLogEntry> _pending = [];
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private JobProgress? _latest;
+    private Task? _loop;
+
+    public string JobId => jobId;
+
+    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+
+    public void Progress(JobProgress progress)
+    {
+        lock (_lock) _latest = progress;
+    }
+
+    public void Log(string level, string message)
+    {
+        var now = time.GetUtcNow();
+        log.WriteLine($"{now:yyyy-MM-dd HH:mm:ss} job {jobId} {level}: {message}");
+        lock (_lock) _pending.Add(new JobLogEntry(now, level, message.Length > 4000 ? message[..4000] : message));
+    }
+
+    /// <summary>Sends what is left, then the result.</summary>
+    public async Task FinishAsync(JobResult result, CancellationToken ct)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        await SendAsync(ct).ConfigureAwait(false);
+        await client.ResultAsync(jobId, result, ct).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ConfigureAwait(false);
+                await SendAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or AgentException)
+            {
+                log.WriteLine($"job {jobId}: could not report to the server: {e.Message}");
+            }
+        }
+    }
+
+    private async Task SendAsync(CancellationToken ct)
+    {
+        JobProgress? progress;
+        List<JobLogEntry> entries;
+        lock (_lock)
+        {
+            progress = _latest;
+            _latest = null;
+            entries = [.. _pending];
+            _pending.Clear();
+        }
+
+        if (progress is not null) await client.ProgressAsync(jobId, progress, ct).ConfigureAwait(false);
+        for (var i = 0; i < entries.Count; i += 1000)
+        {
+            await client.LogAsync(jobId, entries.Skip(i).Take(1000).ToList(), ct).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Hort.Protocol;
+
+namespace Hort.Agent;
+
+/// <summary>The server answered with an error (problem details); <see cref="Status"/> is its HTTP status.</summary>
+public sealed class ServerRefusedException(HttpStatusCode status, string message) : AgentException(message)
+{
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>Worth retrying later: the server is busy, restarting or out of space.</summary>
+    public bool IsTransient => (int)Status >= 500 || Status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+}
+
+/// <summary>The agent routes of protocol.md, typed; every call is made as this PC with its credential.</summary>
+public sealed class ServerClient(HttpClient http) : IDisposable
+{
+    public HttpClient Http { get; } = http;
+
+    public static ServerClient For(AgentIdentity identity) =>
+        new(PinnedHttp.Create(new Uri(identity.Server), identity.Fingerprint, identity.Credential));
+
+    public Task<AgentConfigResponse> ConfigAsync(CancellationToken ct) => GetJsonAsync(Routes.AgentConfig, ProtocolJson.Default.AgentConfigResponse, ct);
+
+    /// <summary>Commands for this PC, waiting up to <paramref name="waitSeconds"/> for one (empty after the wait).</summary>
+    public async Task<IReadOnlyList<AgentCommand>> CommandsAsync(int waitSeconds, CancellationToken ct)
+    {
+        using var response = await Http.GetAsync($"{Routes.AgentCommands}?wait={waitSeconds}", ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NoContent) return [];
+        await EnsureAsync(response, ct).ConfigureAwait(false);
+        return await ReadAsync(response, ProtocolJson.Default.IReadOnlyListAgentCommand, ct).ConfigureAwait(false);
+    }
+
+    public Task<JobDto> CreateJobAsync(string kind, CancellationToken ct) =>
+        PostJsonAsync(Routes.AgentJobs, new AgentJobCreateRequest(kind), ProtocolJson.Default.AgentJobCreateRequest, ProtocolJson.Default.JobDto, ct);
+
+    public Task ProgressAsync(string jobId, JobProgress progress, CancellationToken ct) =>
+        PostAsync(Routes.Format(Routes.AgentJobProgress, jobId), JsonContent.Create(progress, ProtocolJson.Default.JobProgress), ct);
+
+    public Task LogAsync(string jobId, IReadOnlyList<JobLogEntry> entries, CancellationToken ct) =>
+        PostAsync(Routes.Format(Routes.AgentJobLog, jobId), JsonContent.Create(entries, ProtocolJson.Default.IReadOnlyListJobLogEntry), ct);
+
+    public Task ResultAsync(string jobId, JobResult result, CancellationToken ct) =>
+        PostAsync(Routes.Format(Routes.AgentJobResult, jobId), JsonContent.Create(result, ProtocolJson.Default.JobResult), ct);
+
+    public Task<IReadOnlyList<SnapshotDto>> SnapshotsAsync(CancellationToken ct) => GetJsonAsync(Routes.AgentSnapshots, ProtocolJson.Default.IReadOnlyListSnapshotDto, ct);
+
+    public Task<SessionResponse> OpenSessionAsync(SessionCreateRequest request, CancellationToken ct) =>
+        PostJsonAsync(Routes.Sessions, request, ProtocolJson.Default.SessionCreateRequest, ProtocolJson.Default.SessionResponse, ct);
+
+    public async Task<IReadOnlyList<string>> NeededAsync(string sessionId, IReadOnlyList<string> ids, CancellationToken ct) =>
+        (await PostJsonAsync(Routes.Format(Routes.SessionKnown, sessionId), new KnownRequest(ids), ProtocolJson.Default.KnownRequest, ProtocolJson.Default.KnownResponse, ct).ConfigureAwait(false)).Needed;
+
+    /// <summary>Uploads one blob's plaintext, or its zstd compression when <paramref name="zstd"/>.</summary>
+    public async Task UploadAsync(string sessionId, string blobType, string blobId, ReadOnlyMemory<byte> body, bool zstd, CancellationToken ct)
+    {
+        using var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (zstd) content.Headers.ContentEncoding.Add(SessionValues.ZstdEncoding);
+        using var response = await Http.PutAsync(Routes.Format(Routes.SessionBlob, sessionId, blobType, blobId), content, ct).ConfigureAwait(false);
+        await EnsureAsync(response, ct).ConfigureAwait(false);
+    }
+
+    public Task CheckpointAsync(string sessionId, CancellationToken ct) => PostAsync(Routes.Format(Routes.SessionCheckpoint, sessionId), null, ct);
+
+    public Task<CommitResponse> CommitAsync(string sessionId, CommitRequest request, CancellationToken ct) =>
+        PostJsonAsync(Routes.Format(Routes.SessionCommit, sessionId), request, ProtocolJson.Default.CommitRequest, ProtocolJson.Default.CommitResponse, ct);
+
+    /// <summary>A tree of one of this PC's snapshots, as plaintext (trees are small; they come uncompressed).</summary>
+    public Task<byte[]> TreeAsync(string snapshotId, string treeId, CancellationToken ct) =>
+        GetBytesAsync(Routes.Format(Routes.AgentSnapshotTree, snapshotId, treeId), null, ct);
+
+    /// <summary>A chunk this PC stored, as plaintext (decompressed here; at most <paramref name="maxLength"/> bytes).</summary>
+    public Task<byte[]> BlobAsync(string blobId, int maxLength, CancellationToken ct) =>
+        GetBytesAsync(Routes.Format(Routes.AgentBlob, blobId), maxLength, ct);
+
+    public void Dispose() => Http.Dispose();
+
+    private async Task<byte[]> GetBytesAsync(string route, int? maxLength, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, route);
+        if (maxLength is not null) request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(SessionValues.ZstdEncoding));
+        using var response = await Http.SendAsync(request, ct).ConfigureAwait(false);
+        await EnsureAsync(response, ct).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        if (!response.Content.Headers.ContentEncoding.Contains(SessionValues.ZstdEncoding)) return body;
+        var plain = new byte[maxLength ?? SessionValues.MaxTreeBytes];
+        try
+        {
+            return plain.AsSpan(0, Repository.Compression.Zstd.Decompress(body, plain)).ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AgentException($"the server sent zstd data for {route} that does not decompress within {plain.Length} bytes: {e.Message}", e);
+        }
+    }
+
+    private async Task<T> GetJsonAsync<T>(string route, JsonTypeInfo<T> type, CancellationToken ct)
+    {
+        using var response = await Http.GetAsync(route, ct).ConfigureAwait(false);
+        await EnsureAsync(response, ct).ConfigureAwait(false);
+        return await ReadAsync(response, type, ct).ConfigureAwait(false);
+    }
+
+    private async Task<TResponse> PostJsonAsync<TRequest, TResponse>(string route, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken ct)
+    {
+        using var response = await Http.PostAsync(route, JsonContent.Create(body, requestType), ct).ConfigureAwait(false);
+        await EnsureAsync(response, ct).ConfigureAwait(false);
+        return await ReadAsync(response, responseType, ct).ConfigureAwait(false);
+    }
+
+    private async Task PostAsync(string route, HttpContent? content, CancellationToken ct)
+    {
+        using (content)
+        {
+            using var response = await Http.PostAsync(route, content, ct).ConfigureAwait(false);
+            await EnsureAsync(response, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken ct) =>
+        await response.Content.ReadFromJsonAsync(type, ct).ConfigureAwait(false)
+        ?? throw new AgentException($"the server answered {response.RequestMessage?.RequestUri} with an empty body");
+
+    /// <summary>Turns an error answer into <see cref="ServerRefusedException"/> with the problem's detail.</summary>
+    internal static async Task EnsureAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) return;
+        string detail;
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+            detail = problem.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : problem.RootElement.ToString();
+        }
+        catch (JsonException)
+        {
+            detail = response.ReasonPhrase ?? "";
+        }
+
+        var what = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
+        throw new ServerRefusedException(response.StatusCode, response.StatusCode == HttpStatusCode.Unauthorized
+            ? $"the server refused this PC's credential ({what}): it was revoked or the PC was removed; enroll again"
+            : $"the server answered {(int)response.StatusCode} to {what}: {detail}");
+    }
+}
