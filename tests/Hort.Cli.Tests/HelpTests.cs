@@ -21,6 +21,8 @@ public sealed class HelpTests
         { "key remove", ["ID"] },
         { "cat", ["config", "snapshot"] },
         { "cat snapshot", ["ID"] },
+        { "agent", ["enroll", "run", "status", "--state"] },
+        { "agent enroll", ["--server", "--code", "--fingerprint"] },
     };
 
     [Theory]

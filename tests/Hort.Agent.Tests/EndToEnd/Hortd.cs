@@ -73,6 +73,14 @@ internal sealed partial class Hortd : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync(responseType, Ct))!;
     }
 
+    /// <summary>Queues a backup job for the PC, as the dashboard's "back up now".</summary>
+    public async Task<JobDto> QueueBackupAsync(string pcId)
+    {
+        using var response = await Admin.PostAsync(Routes.Format(Routes.PcBackups, pcId), null, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync(ProtocolJson.Default.JobDto, Ct))!;
+    }
+
     public async Task<string> EnrollmentCodeAsync(string pcName) =>
         (await SendAsync(HttpMethod.Post, Routes.EnrollmentCodes, new EnrollmentCodeCreateRequest(null, pcName, 1),
             ProtocolJson.Default.EnrollmentCodeCreateRequest, ProtocolJson.Default.EnrollmentCodeCreated)).Code;
