@@ -29,7 +29,7 @@ internal sealed class BackupJob(ServerClient client, ChunkingKeys keys, PolicyDt
             : $"backup session {session.SessionId} opened for {string.Join(' ', paths)}");
 
         var parent = await ParentAsync(paths, ct).ConfigureAwait(false);
-        var target = new RemoteBackupTarget(client, session.SessionId, keys, parent?.Id.ToString(), time);
+        var target = new RemoteBackupTarget(client, session.SessionId, keys, time);
         var progress = new Progress(reporter, target);
         var archiver = new Archiver(target, new BackupOptions { Paths = paths, Excludes = excludes, Hostname = hostname, Parent = parent }, progress);
         var result = await archiver.RunAsync(ct).ConfigureAwait(false);

@@ -13,7 +13,7 @@ namespace Hort.Agent;
 /// the server is asked which blobs it needs from this PC, only those are uploaded (zstd-compressed), and the snapshot
 /// is committed by the server, which checks every reference and stamps its own time.
 /// </summary>
-public sealed class RemoteBackupTarget(ServerClient client, string sessionId, ChunkingKeys keys, string? parentSnapshotId, TimeProvider time) : IBackupTarget
+public sealed class RemoteBackupTarget(ServerClient client, string sessionId, ChunkingKeys keys, TimeProvider time) : IBackupTarget
 {
     private readonly HashSet<ObjectId> _parentChunks = [];
     private readonly Lock _parentLock = new();
@@ -38,8 +38,7 @@ public sealed class RemoteBackupTarget(ServerClient client, string sessionId, Ch
     /// </summary>
     public async Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        if (parentSnapshotId is null) throw new HortException("this backup has no parent snapshot");
-        var bytes = await client.TreeAsync(parentSnapshotId, id.ToString(), cancellationToken).ConfigureAwait(false);
+        var bytes = await client.TreeAsync(id.ToString(), cancellationToken).ConfigureAwait(false);
         if (keys.ComputeId(bytes) != id) throw new RepositoryCorruptException("tree " + id, "the server sent content that does not match its ID");
         var tree = Tree.Decode(bytes, "tree " + id);
         lock (_parentLock)

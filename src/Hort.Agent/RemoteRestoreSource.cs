@@ -10,11 +10,11 @@ namespace Hort.Agent;
 /// Reads a snapshot of this PC through the server's ownership-checked routes (protocol.md §8). Every tree and chunk is
 /// checked against its ID with the dedup keys, so a wrong answer is reported as damage and never written.
 /// </summary>
-public sealed class RemoteRestoreSource(ServerClient client, string snapshotId, ChunkingKeys keys) : IRestoreSource
+public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys) : IRestoreSource
 {
     public async Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        var bytes = await FetchAsync(() => client.TreeAsync(snapshotId, id.ToString(), cancellationToken), "tree " + id).ConfigureAwait(false);
+        var bytes = await FetchAsync(() => client.TreeAsync(id.ToString(), cancellationToken), "tree " + id).ConfigureAwait(false);
         return Tree.Decode(Verified(bytes, id, "tree " + id), "tree " + id);
     }
 

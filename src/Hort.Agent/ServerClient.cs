@@ -70,13 +70,13 @@ public sealed class ServerClient(HttpClient http) : IDisposable
     public Task<CommitResponse> CommitAsync(string sessionId, CommitRequest request, CancellationToken ct) =>
         PostJsonAsync(Routes.Format(Routes.SessionCommit, sessionId), request, ProtocolJson.Default.CommitRequest, ProtocolJson.Default.CommitResponse, ct);
 
-    /// <summary>A tree of one of this PC's snapshots, as plaintext (trees are small; they come uncompressed).</summary>
-    public Task<byte[]> TreeAsync(string snapshotId, string treeId, CancellationToken ct) =>
-        GetBytesAsync(Routes.Format(Routes.AgentSnapshotTree, snapshotId, treeId), null, ct);
+    /// <summary>A tree this PC may read (its own snapshots' or uploads'), as plaintext; trees are small and come uncompressed.</summary>
+    public Task<byte[]> TreeAsync(string treeId, CancellationToken ct) =>
+        GetBytesAsync(Routes.Format(Routes.AgentBlob, SessionValues.Tree, treeId), null, ct);
 
-    /// <summary>A chunk this PC stored, as plaintext (decompressed here; at most <paramref name="maxLength"/> bytes).</summary>
+    /// <summary>A chunk this PC may read, as plaintext (sent zstd-compressed, decompressed here; at most <paramref name="maxLength"/> bytes).</summary>
     public Task<byte[]> BlobAsync(string blobId, int maxLength, CancellationToken ct) =>
-        GetBytesAsync(Routes.Format(Routes.AgentBlob, blobId), maxLength, ct);
+        GetBytesAsync(Routes.Format(Routes.AgentBlob, SessionValues.Data, blobId), maxLength, ct);
 
     public void Dispose() => Http.Dispose();
 

@@ -112,9 +112,8 @@ public sealed class ThreeAgentsTests : IAsyncLifetime
         // Another PC's snapshots, trees, chunks and jobs do not exist for this credential.
         var own = await thief.GetFromJsonAsync(Routes.AgentSnapshots, ProtocolJson.Default.IReadOnlyListSnapshotDto, Ct);
         Assert.All(own!, s => Assert.Equal(_agents[0].PcId, s.PcId));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(thief, HttpMethod.Get, Routes.Format(Routes.AgentSnapshotTree, snapshots[1].Id, victimTree.ToString())));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(thief, HttpMethod.Get, Routes.Format(Routes.AgentSnapshotTree, snapshots[0].Id, victimTree.ToString())));
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(thief, HttpMethod.Get, Routes.Format(Routes.AgentBlob, victimOnlyChunk.ToString())));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(thief, HttpMethod.Get, Routes.Format(Routes.AgentBlob, SessionValues.Tree, victimTree.ToString())));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(thief, HttpMethod.Get, Routes.Format(Routes.AgentBlob, SessionValues.Data, victimOnlyChunk.ToString())));
         var victimJob = (await _server.GetAsync(Routes.Jobs + "?pcId=" + victim, ProtocolJson.Default.IReadOnlyListJobDto))[0];
         using (var progress = await thief.PostAsJsonAsync(Routes.Format(Routes.AgentJobProgress, victimJob.Id), new JobProgress(JobValues.Running, 0, 0, null, "x"), ProtocolJson.Default.JobProgress, Ct))
         {
