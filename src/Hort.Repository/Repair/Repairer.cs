@@ -41,10 +41,8 @@ public sealed partial class Repairer
 
         public string? Problem { get; set; }
 
-        /// <summary>For a damaged pack: its bytes (to move them to quarantine) and the blobs that still verify.</summary>
-        public byte[]? Content { get; set; }
-
-        public List<(PackEntry Entry, byte[] Raw)> Salvageable { get; } = [];
+        /// <summary>For a damaged pack: the blobs that still verify (read again when salvaged, so memory stays small).</summary>
+        public List<PackEntry> Salvageable { get; } = [];
 
         public List<ObjectId> Unreadable { get; } = [];
     }
@@ -114,12 +112,15 @@ public sealed partial class Repairer
 
         var indexChanged = damagedIndexFiles > 0 || damaged.Count > 0 || !SameAsIndexed(intact, indexed);
 
-        // 4. Salvage, then quarantine.
-        await SalvageAsync(report, damaged, index, options.DryRun, ct).ConfigureAwait(false);
+        // 4. Salvage each damaged pack, then move it to quarantine.
+        _repository.UseIndex(index);
         foreach (var pack in damaged)
         {
-            await QuarantineAsync(report, pack, options.DryRun, ct).ConfigureAwait(false);
+            await SalvageAsync(report, pack, index, options.DryRun, ct).ConfigureAwait(false);
         }
+
+        // A blob that does not verify is lost only if no intact copy exists anywhere, salvaged ones included.
+        report.BlobsLost.UnionWith(damaged.SelectMany(p => p.Unreadable).Where(id => !index.Contains(id)));
 
         // 5. The rebuilt index replaces every old index file.
         if (indexChanged)
@@ -171,8 +172,6 @@ public sealed partial class Repairer
             }
         }
 
-        state.Content = content;
-
         // The blobs of a damaged pack: from its header if that still opens, else from what the index files listed.
         IReadOnlyList<PackEntry> candidates;
         try
@@ -186,9 +185,9 @@ public sealed partial class Repairer
 
         foreach (var entry in candidates)
         {
-            if (TryOpen(state.Id, content, entry, out var raw))
+            if (TryOpen(state.Id, content, entry, out _))
             {
-                state.Salvageable.Add((entry, raw));
+                state.Salvageable.Add(entry);
             }
             else
             {
@@ -221,21 +220,29 @@ public sealed partial class Repairer
         intact.Count == indexed.Count
         && intact.TrueForAll(p => indexed.TryGetValue(p.Id, out var listed) && listed.Length == p.Length && listed.Entries.Count == p.Entries!.Count);
 
-    /// <summary>Copies every verified blob of the damaged packs that no intact pack holds into new packs.</summary>
-    private async Task SalvageAsync(RepairReport report, List<PackState> damaged, BlobIndex index, bool dryRun, CancellationToken ct)
+    /// <summary>
+    /// Copies every verified blob of a damaged pack that no intact pack holds into new packs, makes them durable, and
+    /// only then moves the pack to quarantine/.
+    /// </summary>
+    private async Task SalvageAsync(RepairReport report, PackState pack, BlobIndex index, bool dryRun, CancellationToken ct)
     {
-        _repository.UseIndex(index);
-        using var writer = dryRun ? null : new BlobWriter(_repository);
-        foreach (var pack in damaged)
+        var name = BlobName.For(BlobKind.Pack, pack.Id);
+        var content = await _repository.Store.GetAsync(name, ct).ConfigureAwait(false);
+        var saved = 0;
+        var present = 0;
+        using (var writer = dryRun ? null : new BlobWriter(_repository))
         {
-            var saved = 0;
-            var present = 0;
-            foreach (var (entry, raw) in pack.Salvageable)
+            foreach (var entry in pack.Salvageable)
             {
                 if (index.Contains(entry.Id) || (writer?.Has(entry.Id) ?? false))
                 {
                     present++;
                     continue;
+                }
+
+                if (!TryOpen(pack.Id, content, entry, out var raw))
+                {
+                    throw new HortException($"{name} changed while repair read it; nothing of it was changed, run repair again");
                 }
 
                 if (writer is not null)
@@ -246,37 +253,25 @@ public sealed partial class Repairer
                 saved++;
             }
 
-            report.BlobsSalvaged += saved;
-            var lost = pack.Unreadable.Where(id => !index.Contains(id) && !pack.Salvageable.Exists(s => s.Entry.Id == id)).ToList();
-            var replaced = pack.Unreadable.Count(index.Contains);
-            report.BlobsLost.UnionWith(lost);
-            var name = BlobName.For(BlobKind.Pack, pack.Id).ToString();
-            report.Actions.Add(new RepairAction("salvage", name,
-                $"{pack.Problem}: copied {saved} intact blob(s) into new packs; {present} intact and {replaced} damaged blob(s) have an intact copy in another pack; {lost.Count} lost"));
-        }
-
-        if (writer is not null)
-        {
-            await writer.FlushAsync(ct).ConfigureAwait(false);
-        }
-        else
-        {
-            // A dry run changes nothing, but later steps should see what the salvage would make available.
-            foreach (var pack in damaged)
+            if (writer is not null)
             {
-                index.AddPack(pack.Id, pack.Length, [.. pack.Salvageable.Select(s => s.Entry)]);
+                await writer.FlushAsync(ct).ConfigureAwait(false);
             }
         }
-    }
 
-    /// <summary>Moves a damaged pack to quarantine/: a durable, verified copy first, then the original goes.</summary>
-    private async Task QuarantineAsync(RepairReport report, PackState pack, bool dryRun, CancellationToken ct)
-    {
-        var from = BlobName.For(BlobKind.Pack, pack.Id);
-        report.Actions.Add(new RepairAction("quarantine", from.ToString(), $"moved to {BlobName.For(BlobKind.Quarantine, pack.Id)} ({pack.Problem})"));
+        if (dryRun)
+        {
+            // A dry run changes nothing, but later steps should see what the salvage would make available.
+            index.AddPack(pack.Id, pack.Length, pack.Salvageable);
+        }
+
+        report.BlobsSalvaged += saved;
+        report.Actions.Add(new RepairAction("salvage", name.ToString(),
+            $"{pack.Problem}: copied {saved} intact blob(s) into new packs ({present} more are stored intact elsewhere); {pack.Unreadable.Count} blob(s) do not verify"));
+        report.Actions.Add(new RepairAction("quarantine", name.ToString(), $"moved to {BlobName.For(BlobKind.Quarantine, pack.Id)} ({pack.Problem})"));
         if (!dryRun)
         {
-            await MoveToQuarantineAsync(from, pack.Id, pack.Content, ct).ConfigureAwait(false);
+            await MoveToQuarantineAsync(name, pack.Id, content, ct).ConfigureAwait(false);
         }
     }
 

@@ -111,7 +111,7 @@ public sealed class RepairerTests
 
         Assert.Empty(report.BlobsLost);
         Assert.Empty(report.DamagedSnapshots);
-        Assert.Contains(report.Actions, a => a.Kind == "salvage" && a.Description.Contains("1 damaged blob(s) have an intact copy", StringComparison.Ordinal));
+        Assert.Contains(report.Actions, a => a.Kind == "salvage" && a.Description.Contains("1 blob(s) do not verify", StringComparison.Ordinal));
         using var repository = await TestRepository.OpenAsync(sample.Store);
         Assert.True(repository.Index.TryGet(blob, out var now));
         Assert.Equal(duplicatePack, now.PackId);
