@@ -11,8 +11,9 @@ namespace Hort.Engine.Tests.Repair;
 /// <summary>
 /// One flipped bit in any stored object — config, key, index, snapshot, pack magic, data blob, tree blob, pack header,
 /// trailer — is found by check at the level that reads it, and no restore writes wrong bytes without naming the file.
-/// CI flips <see cref="DefaultBitsPerObject"/> random bits per object plus one in every region of a few packs;
-/// <c>HORT_BITFLIPS=N</c> flips N per object (see docs/reliability.md).
+/// CI flips <see cref="DefaultBitsPerObject"/> random bits per object of one repository plus one in every region of a
+/// few packs; <c>HORT_BITFLIPS=N</c> flips N per object and <c>HORT_BITFLIP_SCENARIOS=M</c> does so in M repositories
+/// (see docs/reliability.md).
 /// </summary>
 public sealed class BitFlipTests
 {
@@ -21,6 +22,9 @@ public sealed class BitFlipTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static int BitsPerObject => DamageScenario.CountFromEnvironment("HORT_BITFLIPS", DefaultBitsPerObject);
+
+    /// <summary>Repositories (each with other data, so other objects) to flip bits in; HORT_BITFLIP_SCENARIOS for more.</summary>
+    private static int Scenarios => DamageScenario.CountFromEnvironment("HORT_BITFLIP_SCENARIOS", 1);
 
     private enum Level
     {
@@ -32,9 +36,24 @@ public sealed class BitFlipTests
     [Fact]
     public async Task Every_flipped_bit_is_found_by_check_at_its_level_and_no_restore_is_silently_wrong()
     {
-        using var scenario = await DamageScenario.CreateAsync(77);
+        var counts = new Dictionary<Level, int>();
+        var objects = 0;
+        for (var s = 0; s < Scenarios; s++)
+        {
+            objects += await FlipEverythingAsync(77 + s, counts);
+        }
+
+        TestContext.Current.SendDiagnosticMessage(
+            $"{counts.Values.Sum()} bit flips in {objects} objects of {Scenarios} repositories: {string.Join(", ", counts.Select(c => $"{c.Value} found by {c.Key}"))}; all detected, no restore silently wrong");
+        Assert.True(counts.GetValueOrDefault(Level.Structure) > 0 && counts.GetValueOrDefault(Level.ReadData) > 0);
+    }
+
+    /// <summary>Flips bits in every object of one scenario's repository; returns how many objects it has.</summary>
+    private static async Task<int> FlipEverythingAsync(int seed, Dictionary<Level, int> counts)
+    {
+        using var scenario = await DamageScenario.CreateAsync(seed);
         var store = scenario.Store;
-        var random = new Random(77);
+        var random = new Random(seed);
         var flips = new List<(BlobName Name, long Bit)>();
         var objects = new List<BlobInfo>();
         foreach (var kind in Enum.GetValues<BlobKind>())
@@ -71,7 +90,6 @@ public sealed class BitFlipTests
             }
         }
 
-        var counts = new Dictionary<Level, int>();
         foreach (var (name, bit) in flips)
         {
             var original = await store.GetAsync(name, Ct);
@@ -90,9 +108,7 @@ public sealed class BitFlipTests
             }
         }
 
-        TestContext.Current.SendDiagnosticMessage(
-            $"{flips.Count} bit flips in {objects.Count} objects: {string.Join(", ", counts.Select(c => $"{c.Value} found by {c.Key}"))}; all detected, no restore silently wrong");
-        Assert.True(counts.GetValueOrDefault(Level.Structure) > 0 && counts.GetValueOrDefault(Level.ReadData) > 0);
+        return objects.Count;
     }
 
     private static async Task AssertDetectedAndNeverSilentlyWrongAsync(DamageScenario scenario, BlobName name, long bit, Level level)
