@@ -78,10 +78,20 @@ internal sealed class JobReporter(ServerClient client, string jobId, TextWriter 
             _pending.Clear();
         }
 
-        if (progress is not null) await client.ProgressAsync(jobId, progress, ct).ConfigureAwait(false);
-        for (var i = 0; i < entries.Count; i += 1000)
+        var sent = 0;
+        try
         {
-            await client.LogAsync(jobId, entries.Skip(i).Take(1000).ToList(), ct).ConfigureAwait(false);
+            if (progress is not null) await client.ProgressAsync(jobId, progress, ct).ConfigureAwait(false);
+            for (; sent < entries.Count; sent += 1000)
+            {
+                await client.LogAsync(jobId, entries.Skip(sent).Take(1000).ToList(), ct).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Lines not yet delivered go out with the next report, in their order.
+            lock (_lock) _pending.InsertRange(0, entries.Skip(sent));
+            throw;
         }
     }
 }

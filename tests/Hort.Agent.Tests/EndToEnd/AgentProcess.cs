@@ -17,10 +17,18 @@ internal sealed class AgentProcess(string state) : IAsyncDisposable
 
     public async Task EnrollAsync(Hortd server, string code)
     {
-        await using var enroll = ChildProcess.Start("hort.dll",
-            ["agent", "enroll", "--state", State, "--server", server.Address.ToString(), "--code", code, "--fingerprint", server.Fingerprint]);
-        Assert.True(await enroll.WaitForExitAsync() == 0, enroll.Output);
+        var (exitCode, output) = await TryEnrollAsync(server, code, server.Fingerprint);
+        Assert.True(exitCode == 0, output);
         Identity = new AgentState(State).LoadIdentity();
+    }
+
+    /// <summary>Runs <c>hort agent enroll</c> pinning <paramref name="fingerprint"/>; returns its exit code and output.</summary>
+    public async Task<(int ExitCode, string Output)> TryEnrollAsync(Hortd server, string code, string fingerprint)
+    {
+        await using var enroll = ChildProcess.Start("hort.dll",
+            ["agent", "enroll", "--state", State, "--server", server.Address.ToString(), "--code", code, "--fingerprint", fingerprint]);
+        var exitCode = await enroll.WaitForExitAsync();
+        return (exitCode, enroll.Output);
     }
 
     public void Start() => _run = ChildProcess.Start("hort.dll", ["agent", "run", "--state", State]);

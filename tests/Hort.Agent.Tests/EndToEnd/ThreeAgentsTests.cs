@@ -50,6 +50,13 @@ public sealed class ThreeAgentsTests : IAsyncLifetime
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(agent.State, AgentState.IdentityFile)));
         }
 
+        // A server presenting another certificate than the pinned one gets nothing, and nothing is stored.
+        var impostor = new AgentProcess(Path.Combine(_root, "impostor"));
+        var refused = await impostor.TryEnrollAsync(_server, await _server.EnrollmentCodeAsync("impostor"), new string('0', 64));
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("pinned certificate", refused.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(impostor.State, AgentState.IdentityFile)));
+
         foreach (var agent in _agents) agent.Start();
         var snapshots = new List<SnapshotDto>();
         foreach (var agent in _agents) snapshots.Add((await _server.WaitForSnapshotsAsync(agent.PcId, 1, Diagnostics))[0]);
