@@ -13,7 +13,9 @@ internal sealed class AgentProcess(string state) : IAsyncDisposable
 
     public string PcId => Identity.PcId;
 
-    public string Output => _run?.Output ?? "";
+    private string _earlier = "";
+
+    public string Output => _earlier + (_run?.Output ?? "");
 
     public async Task EnrollAsync(Hortd server, string code)
     {
@@ -31,12 +33,33 @@ internal sealed class AgentProcess(string state) : IAsyncDisposable
         return (exitCode, enroll.Output);
     }
 
-    public void Start() => _run = ChildProcess.Start("hort.dll", ["agent", "run", "--state", State]);
+    /// <summary>Starts <c>hort agent run</c>; the output of an earlier run stays readable in <see cref="Output"/>.</summary>
+    public void Start()
+    {
+        _earlier += _run?.Output ?? "";
+        _run = ChildProcess.Start("hort.dll", ["agent", "run", "--state", State]);
+    }
+
+    /// <summary><c>hort agent status</c>'s output.</summary>
+    public async Task<string> StatusAsync()
+    {
+        await using var status = ChildProcess.Start("hort.dll", ["agent", "status", "--state", State]);
+        Assert.True(await status.WaitForExitAsync() == 0, status.Output);
+        return status.Output;
+    }
 
     public async Task StopAsync()
     {
-        if (_run is not null) await _run.DisposeAsync();
+        if (_run is null) return;
+        _earlier += _run.Output;
+        await _run.DisposeAsync();
         _run = null;
+    }
+
+    /// <summary>kill -9 of the agent, as a crash or power loss of the PC.</summary>
+    public async Task KillAsync()
+    {
+        if (_run is not null) await _run.KillAsync();
     }
 
     public ValueTask DisposeAsync() => _run?.DisposeAsync() ?? ValueTask.CompletedTask;

@@ -76,6 +76,35 @@ public sealed class ServerCrashTests : IAsyncLifetime
         SourceTree.AssertSame(source, firstTarget + source);
     }
 
+    [Fact]
+    public async Task An_agent_killed_during_its_backup_resumes_the_same_job_in_the_open_session_when_it_starts_again()
+    {
+        var source = SourceTree.Create(Path.Combine(_root, "pc", "data"), 8, ownBytes: 1 << 20);
+        for (var i = 0; i < 8; i++) await File.WriteAllBytesAsync(Path.Combine(source, $"part-{i}.bin"), SourceTree.Random(8 << 20, 200 + i), Ct);
+        await _agent.EnrollAsync(_server, await _server.EnrollmentCodeAsync("pc"));
+        await _server.SetPolicyAsync(_agent.PcId, Hortd.Always(source));
+        var packsBefore = Packs();
+        _agent.Start();
+        await WaitUntilUploadingAsync("(scheduled)", packsBefore);
+        await _agent.KillAsync();
+        Assert.Empty(await _server.SnapshotsAsync(_agent.PcId));
+
+        _agent.Start();
+        var snapshot = (await _server.WaitForSnapshotsAsync(_agent.PcId, 1, Diagnostics))[0];
+        var jobs = await _server.GetAsync(Routes.Jobs + "?pcId=" + _agent.PcId, ProtocolJson.Default.IReadOnlyListJobDto);
+        var job = await _server.WaitForJobAsync(Assert.Single(jobs).Id, Diagnostics);
+        Assert.Equal((JobValues.Succeeded, snapshot.Id), (job.State, job.SnapshotId));
+        var log = await _server.GetAsync(Routes.Format(Routes.JobLog, job.Id), ProtocolJson.Default.IReadOnlyListJobLogEntry);
+        Assert.Contains(log, e => e.Message.Contains("resuming the open backup session", StringComparison.Ordinal));
+
+        await _agent.StopAsync();
+        using var repository = await _server.OpenRepositoryAsync();
+        var target = Path.Combine(_root, "restored");
+        await new Restorer(repository, new RestoreOptions { Target = target, RestoreOwnership = false })
+            .RunAsync(new StoredSnapshot(ObjectId.Parse(snapshot.Id), await repository.LoadSnapshotAsync(ObjectId.Parse(snapshot.Id), Ct)), Ct);
+        SourceTree.AssertSame(source, target + source);
+    }
+
     private int Packs() => Directory.Exists(Path.Combine(_server.RepositoryPath, "data"))
         ? Directory.EnumerateFiles(Path.Combine(_server.RepositoryPath, "data"), "*", SearchOption.AllDirectories).Count()
         : 0;

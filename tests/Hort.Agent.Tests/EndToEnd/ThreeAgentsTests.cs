@@ -83,6 +83,11 @@ public sealed class ThreeAgentsTests : IAsyncLifetime
             .First(j => j.Kind == JobValues.Backup).Id), ProtocolJson.Default.IReadOnlyListJobLogEntry);
         Assert.Contains(log, e => e.Message.Contains("committed", StringComparison.Ordinal));
 
+        // The agent's own view, from its state folder (the restores above ran after its backup finished).
+        var status = await _agents[0].StatusAsync();
+        Assert.Contains(_agents[0].PcId, status, StringComparison.Ordinal);
+        Assert.DoesNotContain("last backup:   never", status, StringComparison.Ordinal);
+
         await StolenCredentialIsRefusedAsync(snapshots);
     }
 
