@@ -89,6 +89,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<ServerStateStore>();
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();
+        services.AddHostedService<IdleWriterSweep>();
         services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJson.Default);

@@ -9,11 +9,43 @@ namespace Hort.Server.Sessions;
 /// checkpoints and commit. A writer that failed (e.g. the disk was full) is dropped; the next upload gets a new one,
 /// and blobs that were only queued in the failed writer are reported as needed again.
 /// </summary>
-public sealed class SessionWriters(HortRepository repository) : IAsyncDisposable
+public sealed class SessionWriters(HortRepository repository, TimeProvider time) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, BlobWriter> _writers = new(StringComparer.Ordinal);
+    /// <summary>A writer unused this long is flushed and released, so an agent that went away holds no memory.</summary>
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(10);
 
-    public BlobWriter For(string sessionId) => _writers.GetOrAdd(sessionId, _ => new BlobWriter(repository));
+    private readonly ConcurrentDictionary<string, BlobWriter> _writers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUse = new(StringComparer.Ordinal);
+
+    public BlobWriter For(string sessionId)
+    {
+        _lastUse[sessionId] = time.GetUtcNow();
+        return _writers.GetOrAdd(sessionId, _ => new BlobWriter(repository));
+    }
+
+    /// <summary>Flushes and releases the writers of sessions idle longer than <see cref="IdleAfter"/>; returns how many.</summary>
+    public async Task<int> ReleaseIdleAsync(CancellationToken cancellationToken)
+    {
+        var released = 0;
+        var cutoff = time.GetUtcNow() - IdleAfter;
+        foreach (var (sessionId, lastUse) in _lastUse)
+        {
+            if (lastUse > cutoff || !_writers.ContainsKey(sessionId)) continue;
+            try
+            {
+                await CloseAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HortException or IOException)
+            {
+                // The writer was dropped; its blobs will be reported as needed again.
+            }
+
+            _lastUse.TryRemove(sessionId, out _);
+            released++;
+        }
+
+        return released;
+    }
 
     /// <summary>True when the blob is durable in the repository or queued in this session's writer.</summary>
     public bool IsStoredOrQueued(string sessionId, ObjectId id) =>
@@ -39,6 +71,7 @@ public sealed class SessionWriters(HortRepository repository) : IAsyncDisposable
     {
         await FlushAsync(sessionId, cancellationToken).ConfigureAwait(false);
         if (_writers.TryRemove(sessionId, out var writer)) writer.Dispose();
+        _lastUse.TryRemove(sessionId, out _);
     }
 
     /// <summary>Forgets a writer after a failure, so the session can go on with a fresh one.</summary>
