@@ -68,6 +68,7 @@ internal static class Program
         root.Subcommands.Add(CatCommand.Create());
         root.Subcommands.Add(ForgetCommand.Create());
         root.Subcommands.Add(LockCommand.Create());
+        root.Subcommands.Add(PruneCommand.Create());
         root.Subcommands.Add(AgentCommand.Create());
         return root;
     }

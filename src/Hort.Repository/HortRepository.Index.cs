@@ -54,6 +54,11 @@ public sealed partial class HortRepository
 
                 foreach (var pack in file.Packs)
                 {
+                    if (_excludedPacks.Contains(pack.PackId))
+                    {
+                        continue;
+                    }
+
                     beforeAdd?.Invoke(pack);
                     Index.AddPack(pack.PackId, pack.Length, pack.Entries);
                 }
@@ -130,7 +135,7 @@ public sealed partial class HortRepository
         var damaged = new List<(ObjectId, string)>();
         foreach (var (packId, length) in listed)
         {
-            if (Index.ContainsPack(packId))
+            if (Index.ContainsPack(packId) || _excludedPacks.Contains(packId))
             {
                 continue;
             }

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using Hort.Cli.Output;
 using Hort.Engine.Backup;
 using Hort.Repository;
+using Hort.Repository.Maintenance;
 using Hort.Repository.Snapshots;
+using Hort.Storage;
 
 namespace Hort.Cli.Commands;
 
@@ -42,8 +44,14 @@ internal static class BackupCommand
         var host = p.GetValue(Host) ?? Environment.MachineName;
         var paths = (p.GetValue(Paths) ?? []).Select(Path.GetFullPath).ToList();
 
-        using var repo = await ctx.OpenRepositoryAsync(loadIndex: true, ct, readOnly: false).ConfigureAwait(false);
+        using var repo = await ctx.OpenRepositoryAsync(loadIndex: false, ct).ConfigureAwait(false);
+
+        // The lease comes first, then the index: a prune either sees this lease and waits for it, or announced its
+        // deletion before the index is read here, and the announced packs are left out of it.
+        await using var lease = await RepositoryLease.AcquireAsync(repo, BlobKind.Lease, Maintenance.Owner, "backup", Maintenance.Leases, ct).ConfigureAwait(false);
+        var deletionsSeen = await repo.LoadIndexForWritingAsync(ct).ConfigureAwait(false);
         var (adopted, damaged) = await repo.AdoptUnindexedPacksAsync(ct).ConfigureAwait(false);
+        await lease.AcknowledgeAsync(deletionsSeen, ct).ConfigureAwait(false);
         if (adopted > 0)
         {
             ctx.Info($"indexed {adopted} pack(s) left by an interrupted backup; their data is reused");
@@ -67,7 +75,7 @@ internal static class BackupCommand
         var archiver = new Archiver(repo, new BackupOptions
         {
             Paths = paths, Hostname = host, Tags = tags, Excludes = excludes,
-            ExcludeCaches = p.GetValue(ExcludeCaches), Parent = parent,
+            ExcludeCaches = p.GetValue(ExcludeCaches), Parent = parent, BeforeCommit = lease.EnsureHeldAsync,
         }, ctx.ShowProgress ? progress : null);
         var result = await archiver.RunAsync(ct).ConfigureAwait(false);
         status.Clear();

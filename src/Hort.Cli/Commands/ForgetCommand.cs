@@ -22,13 +22,15 @@ internal static class ForgetCommand
     private static readonly Option<string[]> PathsFilter = new("--path") { Description = "Only snapshots that include this path (repeatable: all must match)" };
     private static readonly Option<string> GroupBy = new("--group-by") { Description = "Apply the policy per group of snapshots with equal host, paths and/or tags (comma-separated; '' for one group)", DefaultValueFactory = _ => "host,paths" };
     private static readonly Option<bool> DryRun = new("--dry-run", "-n") { Description = "Only show what would be forgotten and why the rest is kept" };
+    private static readonly Option<bool> Prune = new("--prune") { Description = "Run prune afterwards to free the space (with --dry-run: what prune would do before forgetting)" };
 
     public static Command Create()
     {
         var command = new Command("forget", "Forget snapshots by ID or by a retention policy (the data is freed by prune)")
         {
-            Ids, KeepLast, KeepHourly, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, Hosts, Tags, PathsFilter, GroupBy, DryRun,
+            Ids, KeepLast, KeepHourly, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly, KeepWithin, Hosts, Tags, PathsFilter, GroupBy, DryRun, Prune,
         };
+        PruneCommand.AddOptionsTo(command);
         CommandAction.Set(command, RunAsync);
         return command;
     }
@@ -90,11 +92,16 @@ internal static class ForgetCommand
         if (dryRun)
         {
             ctx.Info($"dry run: {forget.Count} snapshot(s) would be forgotten; nothing was changed");
-            return ExitCodes.Ok;
+            return p.GetValue(Prune) ? await PruneCommand.RunOnAsync(ctx, repo, dryRun: true, ct).ConfigureAwait(false) : ExitCodes.Ok;
         }
 
         await repo.ForgetSnapshotsAsync(forget, cancellationToken: ct).ConfigureAwait(false);
         ctx.Info($"{forget.Count} snapshot(s) forgotten");
+        if (p.GetValue(Prune))
+        {
+            return await PruneCommand.RunOnAsync(ctx, repo, dryRun: false, ct).ConfigureAwait(false);
+        }
+
         return ExitCodes.Ok;
     }
 

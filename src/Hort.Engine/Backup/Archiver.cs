@@ -101,6 +101,11 @@ public sealed partial class Archiver
                 Errors = _issues.Count, Started = started, Finished = _repository.Time.GetUtcNow(),
             },
         };
+        if (_options.BeforeCommit is { } beforeCommit)
+        {
+            await beforeCommit(cancellationToken).ConfigureAwait(false);
+        }
+
         var id = await _repository.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
         ReportProgress(null);
         return new BackupResult(id, snapshot, _issues.ToArray());

@@ -24,6 +24,12 @@ public sealed record BackupOptions
 
     /// <summary>Files processed in parallel (each on its own thread).</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Called after every blob is durable and right before the snapshot is written; throwing stops the commit.
+    /// Backups use it to make sure their lease is still held, so prune cannot have deleted anything they use.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }
 
 /// <summary>A progress update of a running backup.</summary>

@@ -59,6 +59,7 @@ internal sealed class LeaseDocument : IVersioned
     public int Version { get; set; } = 1;
     public string? Hostname { get; set; }
     public int Pid { get; set; }
+    public string? Instance { get; set; }
     public string? Purpose { get; set; }
     public DateTimeOffset Started { get; set; }
     public DateTimeOffset Refreshed { get; set; }

@@ -1,0 +1,50 @@
+using Hort.Core;
+using Hort.Repository.Maintenance;
+using Hort.Storage;
+
+namespace Hort.Repository;
+
+public sealed partial class HortRepository
+{
+    /// <summary>Packs a pending prune is going to delete; a writer's index leaves them out (see LoadIndexForWritingAsync).</summary>
+    private HashSet<ObjectId> _excludedPacks = [];
+
+    /// <summary>Every deletion record in the store. One that cannot be read is an error naming it.</summary>
+    public async Task<IReadOnlyList<DeletionRecord>> ReadDeletionRecordsAsync(CancellationToken cancellationToken = default)
+    {
+        var list = new List<DeletionRecord>();
+        await foreach (var (id, _) in ListObjectsAsync(BlobKind.Deletion, cancellationToken).ConfigureAwait(false))
+        {
+            byte[] stored;
+            try
+            {
+                stored = await GetVerifiedAsync(BlobKind.Deletion, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobNotFoundException)
+            {
+                continue; // a prune finished it while we listed
+            }
+
+            list.Add(DeletionRecord.Open(Codec.Cipher, id, stored));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Loads the index for a writer (a backup): reads the deletion records first and leaves out every pack they name,
+    /// also when adopting unindexed packs later, so that nothing new comes to rely on data a prune is deleting.
+    /// Call while holding a lease written before this, and acknowledge the returned records on that lease.
+    /// </summary>
+    public async Task<IReadOnlyList<ObjectId>> LoadIndexForWritingAsync(CancellationToken cancellationToken = default)
+    {
+        var records = await ReadDeletionRecordsAsync(cancellationToken).ConfigureAwait(false);
+        _excludedPacks = [.. records.SelectMany(static r => r.Packs.Select(static p => p.PackId))];
+        await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        return [.. records.Select(static r => r.Id)];
+    }
+
+    /// <summary>Stores an object under the SHA-256 of its bytes; for maintenance code in this assembly.</summary>
+    internal Task<ObjectId> PutObjectAsync(BlobKind kind, byte[] stored, CancellationToken cancellationToken) =>
+        PutContentAddressedAsync(Store, kind, stored, cancellationToken);
+}
