@@ -114,16 +114,26 @@ public sealed partial class Pruner
         var announced = record.Packs.ToDictionary(static p => p.PackId, static p => p.Length);
         var stored = await ListPacksAsync(ct).ConfigureAwait(false);
 
-        var safe = new BlobIndex();
-        var listedByLive = new HashSet<ObjectId>();
+        var files = new Dictionary<ObjectId, IndexFile>();
         await foreach (var (indexId, _) in _repository.ListObjectsAsync(BlobKind.Index, ct).ConfigureAwait(false))
         {
-            if (superseded.Contains(indexId))
+            if (!superseded.Contains(indexId))
+            {
+                files[indexId] = await ReadIndexStrictAsync(indexId, ct).ConfigureAwait(false);
+            }
+        }
+
+        var safe = new BlobIndex();
+        var listedByLive = new HashSet<ObjectId>();
+        var supersededNow = Superseded(files);
+        foreach (var (indexId, file) in files)
+        {
+            if (supersededNow.Contains(indexId))
             {
                 continue;
             }
 
-            foreach (var pack in (await ReadIndexStrictAsync(indexId, ct).ConfigureAwait(false)).Packs)
+            foreach (var pack in file.Packs)
             {
                 CheckStored(stored, pack, $"index/{indexId}");
                 listedByLive.Add(pack.PackId);

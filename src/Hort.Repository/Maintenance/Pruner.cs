@@ -142,9 +142,16 @@ public sealed partial class Pruner
             inventory.IndexFiles[id] = await ReadIndexStrictAsync(id, ct).ConfigureAwait(false);
         }
 
+        // An index file another one supersedes (repair writes such) need not match storage; prune deletes it too.
         var stored = await ListPacksAsync(ct).ConfigureAwait(false);
+        var superseded = Superseded(inventory.IndexFiles);
         foreach (var (indexId, file) in inventory.IndexFiles)
         {
+            if (superseded.Contains(indexId))
+            {
+                continue;
+            }
+
             foreach (var pack in file.Packs)
             {
                 CheckStored(stored, pack, $"index/{indexId}");
@@ -185,6 +192,10 @@ public sealed partial class Pruner
 
         return inventory;
     }
+
+    /// <summary>The index files that another of <paramref name="files"/> supersedes.</summary>
+    private static HashSet<ObjectId> Superseded(Dictionary<ObjectId, IndexFile> files) =>
+        [.. files.Values.SelectMany(static f => f.Supersedes).Where(files.ContainsKey)];
 
     private async Task<IndexFile> ReadIndexStrictAsync(ObjectId id, CancellationToken ct)
     {
