@@ -59,7 +59,7 @@ public sealed class StorageFaultTests
         var base_ = await PruneFixture.CreateAsync();
         await base_.BackupAsync(PruneFixture.Files(16, 0));
         await base_.BackupAsync(PruneFixture.Files(16, 1));
-        var files = PruneFixture.Files(16, 2);
+        var files = PruneFixture.Files(64, 2);
         var operations = await CountAsync(base_, (f, store) => f.BackupAsync(files, store));
         Log($"backup: failing each of {operations} storage operations with {fault}");
 
