@@ -85,9 +85,16 @@ public sealed class LayeringTests
     [InlineData("Hort.Repository")]
     [InlineData("Hort.Engine")]
     [InlineData("hort")]
+    [InlineData("Hort.Protocol")]
+    [InlineData("hortd")]
     public void Compiled_assemblies_use_only_allowed_layers(string assemblyName)
     {
-        var project = assemblyName == "hort" ? "Hort.Cli" : assemblyName;
+        var project = assemblyName switch
+        {
+            "hort" => "Hort.Cli",
+            "hortd" => "Hort.Server",
+            _ => assemblyName,
+        };
         var assembly = Assembly.Load(assemblyName);
         var reachable = Reachable(project);
         var used = assembly.GetReferencedAssemblies()
