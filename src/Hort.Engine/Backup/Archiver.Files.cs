@@ -1,3 +1,4 @@
+using System.Buffers;
 using Hort.Core;
 using Hort.Engine.FileSystem;
 using Hort.Repository.Chunking;
@@ -57,7 +58,7 @@ public sealed partial class Archiver
         {
             try
             {
-                (content, size) = await ReadContentAsync(handle, ct).ConfigureAwait(false);
+                (content, size) = await ReadContentAsync(handle, st.Size, ct).ConfigureAwait(false);
             }
             catch (IOException e)
             {
@@ -124,11 +125,17 @@ public sealed partial class Archiver
         return true;
     }
 
-    /// <summary>Reads a file through the chunker, saving each chunk; returns the chunk IDs and bytes read.</summary>
-    private async Task<(List<ObjectId> Content, long Size)> ReadContentAsync(SafeFileHandle handle, CancellationToken ct)
+    /// <summary>
+    /// Reads a file through the chunker, saving each chunk; returns the chunk IDs and bytes read. A file of more
+    /// than one chunk is pipelined: while this thread reads and cuts the next chunk, earlier chunks are hashed,
+    /// compressed and encrypted on other threads, at most <see cref="ChunkSlots"/> at a time for the whole backup,
+    /// so one large file keeps every core busy and memory stays bounded.
+    /// </summary>
+    private async Task<(List<ObjectId> Content, long Size)> ReadContentAsync(SafeFileHandle handle, long expectedSize, CancellationToken ct)
     {
         long fileOffset = 0;
-        using var reader = new ChunkReader(_repository.CreateChunker(), (buffer, _) =>
+        var chunker = _repository.CreateChunker();
+        using var reader = new ChunkReader(chunker, (buffer, _) =>
         {
             var read = RandomAccess.Read(handle, buffer.Span, fileOffset);
             fileOffset += read;
@@ -136,13 +143,61 @@ public sealed partial class Archiver
             return ValueTask.FromResult(read);
         });
         var content = new List<ObjectId>();
-        while (await reader.NextAsync(ct).ConfigureAwait(false) is { } chunk)
+        if (expectedSize < chunker.Parameters.MinSize)
         {
-            var id = _repository.ComputeId(chunk.Span);
-            await _writer.SaveAsync(BlobType.Data, id, chunk, ct).ConfigureAwait(false);
-            content.Add(id);
+            // One chunk (unless the file grows while read): no copy, no hand-over.
+            while (await reader.NextAsync(ct).ConfigureAwait(false) is { } chunk)
+            {
+                content.Add(await SaveChunkAsync(chunk, ct).ConfigureAwait(false));
+            }
+
+            return (content, fileOffset);
+        }
+
+        var saving = new List<Task<ObjectId>>();
+        try
+        {
+            while (await reader.NextAsync(ct).ConfigureAwait(false) is { } chunk)
+            {
+                await _chunkSlots.WaitAsync(ct).ConfigureAwait(false);
+                // The reader's memory is reused by its next call; the worker gets its own pooled copy.
+                var copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                chunk.Span.CopyTo(copy);
+                var length = chunk.Length;
+                saving.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        return await SaveChunkAsync(copy.AsMemory(0, length), ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(copy);
+                        _chunkSlots.Release();
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch
+        {
+            // Chunks handed over are still being saved; let them finish before the file's failure propagates.
+            // Their own failures are recorded by the blob writer, which then refuses to save the snapshot.
+            await Task.WhenAll(saving).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
+        foreach (var saved in saving)
+        {
+            content.Add(await saved.ConfigureAwait(false));
         }
 
         return (content, fileOffset);
+    }
+
+    private async Task<ObjectId> SaveChunkAsync(ReadOnlyMemory<byte> chunk, CancellationToken ct)
+    {
+        var id = _repository.ComputeId(chunk.Span);
+        await _writer.SaveAsync(BlobType.Data, id, chunk, ct).ConfigureAwait(false);
+        return id;
     }
 }

@@ -23,6 +23,11 @@ public sealed partial class Archiver
     private readonly ConcurrentQueue<BackupIssue> _issues = new();
     private readonly ConcurrentDictionary<(ulong Device, ulong Inode), IReadOnlyList<ObjectId>> _hardLinks = new();
     private IBackupWriter _writer = null!;
+
+    /// <summary>Chunks of large files being hashed and sealed at once, over the whole backup (bounds memory).</summary>
+    private SemaphoreSlim _chunkSlots = null!;
+
+    private int ChunkSlots => Math.Max(1, _options.Parallelism);
     private long _filesDone;
     private long _bytesDone;
     private long _filesTotal;
@@ -59,6 +64,8 @@ public sealed partial class Archiver
         var scan = _progress is null ? Task.CompletedTask : Task.Run(() => Scan(targets, scanCancel.Token), scanCancel.Token);
         using var writer = _repository.OpenWriter();
         _writer = writer;
+        using var chunkSlots = new SemaphoreSlim(ChunkSlots, ChunkSlots);
+        _chunkSlots = chunkSlots;
         using var ticker = StartTicker(cancellationToken);
 
         var parentRoot = _options.Parent?.Snapshot.Tree;
