@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# scaling.sh - how hort's cost grows: backup and restore time against data size, unchanged re-run against file count.
+#
+# Usage: bench/scaling.sh [--sizes "1000 2000 4000 8000"] [--files "10000 50000 200000"] [--trials N]
+#                         [--out FILE] [--keep] [--work DIR] [--hort PATH]
+#
+#   --sizes "MB…"   generated data sizes for the backup/restore series (bench/mkdata.sh scaled as compare.sh --size does)
+#   --files "N…"    small-file counts for the unchanged re-run series (text files only, median of --trials re-runs)
+#   --trials N      unchanged re-runs per file count (default 3)
+#   --out FILE      where the table goes (default docs/benchmarks.md, between its scaling markers)
+#   --keep, --work DIR, --hort PATH   as for compare.sh
+#
+# Every restore goes to a new folder and is compared with its source (bench/treesum.py). Nothing is deleted before
+# the end, so the defaults need about three times the largest sizes' sum in free disk space (~45 GB).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+sizes="1000 2000 4000 8000"
+files="10000 50000 200000"
+trials=3
+out="$root/docs/benchmarks.md"
+keep=0
+work=""
+hort=""
+command="bench/scaling.sh $*"
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --sizes) sizes=$2; shift 2;;
+        --files) files=$2; shift 2;;
+        --trials) trials=$2; shift 2;;
+        --out) out=$2; shift 2;;
+        --keep) keep=1; shift;;
+        --work) work=$2; shift 2;;
+        --hort) hort=$2; shift 2;;
+        -h|--help) sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0;;
+        *) echo "scaling.sh: unknown option $1 (see --help)" >&2; exit 2;;
+    esac
+done
+case "$out" in /*) ;; *) out="$PWD/$out";; esac
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+trap 'log "error: command failed at line $LINENO: $BASH_COMMAND"' ERR
+
+[ -x /usr/bin/time ] || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO apt-get install -y -qq time >/dev/null; }
+if [ -z "$hort" ]; then
+    log "building hort (Release)"
+    dotnet build "$root/src/Hort.Cli" -c Release -nologo -v quiet >/dev/null
+    hort="$root/src/Hort.Cli/bin/Release/net10.0/hort"
+fi
+[ -x "$hort" ] || die "no hort executable at $hort"
+
+if [ -z "$work" ]; then
+    work=$(mktemp -d "${TMPDIR:-/tmp}/hort-scaling.XXXXXX")
+else
+    [ -e "$work" ] && die "--work $work exists already; give a new folder"
+    mkdir -p "$work"
+fi
+work=$(cd "$work" && pwd -P)
+cleanup() {
+    local status=$?
+    if [ "$keep" -eq 1 ] || [ $status -ne 0 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+printf 'scaling-%s\n' "$(date +%s%N | sha256sum | cut -c1-16)" > "$work/password"
+export HORT_PASSWORD_FILE="$work/password" SEED=42
+: > "$work/results.tsv"
+
+# timed SERIES X STEP CMD...: wall seconds and peak RSS of CMD into results.tsv.
+timed() {
+    local series=$1 x=$2 step=$3; shift 3
+    local t0 t1 logf="$work/$series-$x-$step.log"
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%M %U %S' -o "$logf.time" "$@" >"$logf" 2>&1 || { tail -20 "$logf" >&2; die "$step ($series $x) failed"; }
+    t1=$(date +%s%N)
+    read -r rss cpu < <(tail -1 "$logf.time" | awk '{ printf "%d %.2f\n", $1, $2 + $3 }')
+    printf '%s\t%s\t%s\t%.3f\t%s\t%s\n' "$series" "$x" "$step" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
+        "$rss" "$cpu" >> "$work/results.tsv"
+    log "  $series $x $step: $(tail -1 "$work/results.tsv" | cut -f4) s"
+}
+
+bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
+
+for size in $sizes; do
+    log "size $size MB"
+    read -r NFILES BIG_MIB DUP_BLOCK_MIB < <(awk -v s="$size" 'function r(x) { return x < 1 ? 1 : int(x + 0.5) }
+        BEGIN { f = s / 2000; print r(50000 * f), r(256 * f), r(8 * f) }')
+    data="$work/size-$size/data"
+    NFILES=$NFILES BIG_MIB=$BIG_MIB DUP_BLOCK_MIB=$DUP_BLOCK_MIB PB="$work/size-$size" OUT="$data" \
+        "$here/mkdata.sh" generate > "$work/mkdata-$size.log"
+    printf 'size\t%s\tbytes\t%s\t%s\t0\n' "$size" "$(bytes_of "$data")" "$(find "$data" -type f | wc -l)" >> "$work/results.tsv"
+    "$hort" -q init --repo "$work/size-$size/repo" >/dev/null
+    timed size "$size" backup "$hort" -q backup --repo "$work/size-$size/repo" "$data"
+    mkdir "$work/size-$size/restore"
+    timed size "$size" restore "$hort" -q restore latest --repo "$work/size-$size/repo" --target "$work/size-$size/restore"
+    python3 "$here/treesum.py" describe "$data" > "$work/size-$size/expected"
+    python3 "$here/treesum.py" compare "$work/size-$size/expected" "$work/size-$size/restore$data" >&2 \
+        || die "the restore of $size MB differs from its source"
+done
+
+for n in $files; do
+    log "$n files"
+    data="$work/files-$n/data"
+    NFILES=$n NPROJ=20 BIG_COUNT=0 DUP_UNIQUE=0 COPY_PROJECTS=0 PB="$work/files-$n" OUT="$data" \
+        "$here/mkdata.sh" generate > "$work/mkdata-files-$n.log"
+    printf 'files\t%s\tbytes\t%s\t%s\t0\n' "$n" "$(bytes_of "$data")" "$(find "$data" -type f | wc -l)" >> "$work/results.tsv"
+    "$hort" -q init --repo "$work/files-$n/repo" >/dev/null
+    timed files "$n" backup "$hort" -q backup --repo "$work/files-$n/repo" "$data"
+    for ((t = 1; t <= trials; t++)); do
+        timed files "$n" unchanged "$hort" -q backup --repo "$work/files-$n/repo" "$data"
+    done
+done
+
+python3 - "$work/results.tsv" "$out" "$command" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import statistics, sys
+from collections import defaultdict
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+out, command, cores, load = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+bytes_, count, t, rss = {}, {}, defaultdict(list), defaultdict(list)
+for series, x, step, value, peak, cpu in rows:
+    if step == "bytes":
+        bytes_[(series, int(x))] = int(value)
+        count[(series, int(x))] = int(peak)
+    else:
+        t[(series, int(x), step)].append(float(value))
+        rss[(series, int(x), step)].append(int(peak))
+B, E = "<!-- scaling:begin -->", "<!-- scaling:end -->"
+L = [B, "", "## How the cost grows", "",
+     f"Produced by `{command}` on this machine ({cores} cores; load average at the end: {load}). hort only.", "",
+     "Backup (first, into a new repository) and full restore against the size of the generated data:", "",
+     "| data | files | first backup | MB/s | s per GB | restore | MB/s | s per GB | peak memory (backup / restore) |",
+     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+for (series, x), b in sorted(bytes_.items()):
+    if series != "size":
+        continue
+    bk, rs = statistics.median(t[(series, x, "backup")]), statistics.median(t[(series, x, "restore")])
+    gb = b / 1e9
+    L.append(f"| {b / 1e6:,.0f} MB | {count[(series, x)]:,} | {bk:.2f} s | {b / 1e6 / bk:,.0f} | {bk / gb:.1f} | {rs:.2f} s | {b / 1e6 / rs:,.0f} | "
+             f"{rs / gb:.1f} | {max(rss[(series, x, 'backup')]) // 1024} / {max(rss[(series, x, 'restore')]) // 1024} MB |")
+L += ["", "Unchanged re-run (every file's size, mtime, ctime and inode match the parent snapshot) against the number of "
+      "files; median of the re-runs:", "",
+      "| files | data | first backup | unchanged re-run | µs per file | peak memory |", "|---:|---:|---:|---:|---:|---:|"]
+for (series, x), b in sorted(bytes_.items()):
+    if series != "files":
+        continue
+    bk, un = statistics.median(t[(series, x, "backup")]), statistics.median(t[(series, x, "unchanged")])
+    L.append(f"| {x:,} | {b / 1e6:,.0f} MB | {bk:.2f} s | {un:.2f} s | {un / x * 1e6:,.0f} | "
+             f"{max(rss[(series, x, 'unchanged')]) // 1024} MB |")
+L += ["", E]
+section = "\n".join(L) + "\n"
+try:
+    old = open(out).read()
+except FileNotFoundError:
+    old = ""
+if B in old and E in old:
+    head, rest = old.split(B, 1)
+    new = head + section.rstrip("\n") + rest.split(E, 1)[1]
+else:
+    new = (old + "\n" if old else "# Benchmarks\n\n") + section
+open(out, "w").write(new)
+PY
+log "results written to $out"
