@@ -24,6 +24,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 size=2000
 trials=3
 tiny=0
@@ -44,33 +45,20 @@ while [ $# -gt 0 ]; do
         --work) work=$2; shift 2;;
         --real) real=$2; shift 2;;
         --hort) hort=$2; shift 2;;
-        -h|--help) sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0;;
+        -h|--help) usage "$0"; exit 0;;
         *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2;;
     esac
 done
 case "$out" in /*) ;; *) out="$PWD/$out";; esac
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-trap 'log "error: command failed at line $LINENO: $BASH_COMMAND"' ERR
 
 # --- tools ----------------------------------------------------------------------------------------------------------
 need=()
 command -v restic >/dev/null || need+=(restic)
 command -v borg >/dev/null || need+=(borgbackup)
 [ -x /usr/bin/time ] || need+=(time)
-if [ ${#need[@]} -gt 0 ]; then
-    log "installing ${need[*]}"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 \
-        || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}" >/dev/null; }
-fi
-if [ -z "$hort" ]; then
-    log "building hort (Release)"
-    dotnet build "$root/src/Hort.Cli" -c Release -nologo -v quiet >/dev/null
-    hort="$root/src/Hort.Cli/bin/Release/net10.0/hort"
-fi
-[ -x "$hort" ] || die "no hort executable at $hort"
+install_packages "${need[@]}"
+resolve_hort
 
 if [ -z "$real" ]; then
     real=$(dirname "$(readlink -f "$(command -v dotnet)")")
@@ -84,28 +72,12 @@ if [ "$tiny" -eq 1 ]; then
     export NFILES=600 NPROJ=4 BIG_COUNT=2 BIG_MIB=2 DUP_BLOCK_MIB=1 DUP_UNIQUE=2 DUP_REPEATS=3 COPY_PROJECTS=1
 else
     # Scale bench/mkdata.sh's full set (~2,000 MB: 50,000 small files, 3×256 MiB random, 640 MiB with 128 MiB unique).
-    read -r NFILES BIG_MIB DUP_BLOCK_MIB < <(awk -v s="$size" 'function r(x) { return x < 1 ? 1 : int(x + 0.5) }
-        BEGIN { f = s / 2000; print r(50000 * f), r(256 * f), r(8 * f) }')
+    read -r NFILES BIG_MIB DUP_BLOCK_MIB < <(scale_mkdata "$size")
     export NFILES BIG_MIB DUP_BLOCK_MIB
 fi
 
 # --- work directory ---------------------------------------------------------------------------------------------------
-if [ -z "$work" ]; then
-    work=$(mktemp -d "${TMPDIR:-/tmp}/hort-compare.XXXXXX")
-else
-    [ -e "$work" ] && die "--work $work exists already; give a new folder"
-    mkdir -p "$work"
-fi
-work=$(cd "$work" && pwd -P)
-cleanup() {
-    local status=$?
-    if [ "$keep" -eq 1 ] || [ $status -ne 0 ]; then
-        log "work directory kept: $work"
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
+make_work compare
 mkdir -p "$work/repos" "$work/restores" "$work/logs" "$work/borg-base" "$work/restic-cache"
 printf 'bench-password-%s\n' "$(date +%s%N | sha256sum | cut -c1-16)" > "$work/password"
 chmod 600 "$work/password"
@@ -143,7 +115,7 @@ run() {
         die "$tool $step ($dataset, trial $trial) failed with exit code $status; log: $logf"
     fi
     local secs rss cpu
-    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+    secs=$(seconds_between "$t0" "$t1")
     read -r rss cpu < <(grep -E '^[0-9]+ [0-9.]+ [0-9.]+$' "$logf.rss" | tail -1 | awk '{ printf "%d %.2f\n", $1, $2 + $3 }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dataset" "$step" "$tool" "$trial" "$secs" "$rss" "$cpu" >> "$work/results.tsv"
     log "  $dataset $step $tool #$trial: ${secs} s, ${cpu} s CPU, $((rss / 1024)) MB peak"
@@ -185,7 +157,7 @@ order_for() { # trial -> the tools, rotated so that no tool always runs first
 
 ceilings() { # dataset source trial
     local bytes t0 t1
-    bytes=$(find "$2" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }')
+    bytes=$(bytes_of "$2")
     # Cold-ish: drop this data from the page cache (posix_fadvise DONTNEED on every file), then read it.
     python3 - "$2" <<'PY'
 import os, sys
@@ -204,7 +176,7 @@ PY
             *) (cd "$2" && find . -type f -print0 | xargs -0 cat >/dev/null);;
         esac
         t1=$(date +%s%N)
-        printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$what" "$3" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')" \
+        printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$what" "$3" "$(seconds_between "$t0" "$t1")" \
             "$bytes" >> "$work/ceilings.tsv"
     done
     # Writing: the data's size in one file, fsynced, into a new file (restores are bounded by this too).
@@ -213,12 +185,12 @@ PY
     dd if=/dev/zero of="$work/logs/write-$1-$3" bs=1M count="$mib" conv=fsync status=none
     t1=$(date +%s%N)
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" "write one file + fsync (dd)" "$3" \
-        "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')" "$((mib * 1048576))" >> "$work/ceilings.tsv"
+        "$(seconds_between "$t0" "$t1")" "$((mib * 1048576))" >> "$work/ceilings.tsv"
 }
 
 dataset_info() { # name source description
     printf '%s\t%s\t%s\t%s\n' "$1" "$(find "$2" -type f | wc -l)" \
-        "$(find "$2" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }')" "$3" >> "$work/datasets.tsv"
+        "$(bytes_of "$2")" "$3" >> "$work/datasets.tsv"
 }
 
 # bench DATASET SOURCE MUTABLE: all steps, all trials, for one data set.

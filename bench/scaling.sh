@@ -16,6 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+. "$here/lib.sh"
 sizes="1000 2000 4000 8000"
 files="10000 50000 200000"
 trials=3
@@ -34,36 +35,15 @@ while [ $# -gt 0 ]; do
         --keep) keep=1; shift;;
         --work) work=$2; shift 2;;
         --hort) hort=$2; shift 2;;
-        -h|--help) sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0;;
+        -h|--help) usage "$0"; exit 0;;
         *) echo "scaling.sh: unknown option $1 (see --help)" >&2; exit 2;;
     esac
 done
 case "$out" in /*) ;; *) out="$PWD/$out";; esac
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-trap 'log "error: command failed at line $LINENO: $BASH_COMMAND"' ERR
-
-[ -x /usr/bin/time ] || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO apt-get install -y -qq time >/dev/null; }
-if [ -z "$hort" ]; then
-    log "building hort (Release)"
-    dotnet build "$root/src/Hort.Cli" -c Release -nologo -v quiet >/dev/null
-    hort="$root/src/Hort.Cli/bin/Release/net10.0/hort"
-fi
-[ -x "$hort" ] || die "no hort executable at $hort"
-
-if [ -z "$work" ]; then
-    work=$(mktemp -d "${TMPDIR:-/tmp}/hort-scaling.XXXXXX")
-else
-    [ -e "$work" ] && die "--work $work exists already; give a new folder"
-    mkdir -p "$work"
-fi
-work=$(cd "$work" && pwd -P)
-cleanup() {
-    local status=$?
-    if [ "$keep" -eq 1 ] || [ $status -ne 0 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+[ -x /usr/bin/time ] || install_packages time
+resolve_hort
+make_work scaling
 printf 'scaling-%s\n' "$(date +%s%N | sha256sum | cut -c1-16)" > "$work/password"
 export HORT_PASSWORD_FILE="$work/password" SEED=42
 : > "$work/results.tsv"
@@ -76,17 +56,14 @@ timed() {
     /usr/bin/time -f '%M %U %S' -o "$logf.time" "$@" >"$logf" 2>&1 || { tail -20 "$logf" >&2; die "$step ($series $x) failed"; }
     t1=$(date +%s%N)
     read -r rss cpu < <(tail -1 "$logf.time" | awk '{ printf "%d %.2f\n", $1, $2 + $3 }')
-    printf '%s\t%s\t%s\t%.3f\t%s\t%s\n' "$series" "$x" "$step" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')" \
+    printf '%s\t%s\t%s\t%.3f\t%s\t%s\n' "$series" "$x" "$step" "$(seconds_between "$t0" "$t1")" \
         "$rss" "$cpu" >> "$work/results.tsv"
     log "  $series $x $step: $(tail -1 "$work/results.tsv" | cut -f4) s"
 }
 
-bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
-
 for size in $sizes; do
     log "size $size MB"
-    read -r NFILES BIG_MIB DUP_BLOCK_MIB < <(awk -v s="$size" 'function r(x) { return x < 1 ? 1 : int(x + 0.5) }
-        BEGIN { f = s / 2000; print r(50000 * f), r(256 * f), r(8 * f) }')
+    read -r NFILES BIG_MIB DUP_BLOCK_MIB < <(scale_mkdata "$size")
     data="$work/size-$size/data"
     NFILES=$NFILES BIG_MIB=$BIG_MIB DUP_BLOCK_MIB=$DUP_BLOCK_MIB PB="$work/size-$size" OUT="$data" \
         "$here/mkdata.sh" generate > "$work/mkdata-$size.log"

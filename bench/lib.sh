@@ -1,0 +1,54 @@
+# lib.sh - what compare.sh and scaling.sh share. Sourced, not run. Expects $root, $hort, $work, $keep to be set.
+
+log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+trap 'log "error: command failed at line $LINENO: $BASH_COMMAND"' ERR
+
+# install_packages PKG...: installs Debian packages with apt-get (via sudo when not root).
+install_packages() {
+    [ $# -gt 0 ] || return 0
+    log "installing $*"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get install -y -qq "$@" >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$@" >/dev/null; }
+}
+
+# resolve_hort: builds hort in Release unless --hort gave an executable; sets $hort.
+resolve_hort() {
+    if [ -z "$hort" ]; then
+        log "building hort (Release)"
+        dotnet build "$root/src/Hort.Cli" -c Release -nologo -v quiet >/dev/null
+        hort="$root/src/Hort.Cli/bin/Release/net10.0/hort"
+    fi
+    [ -x "$hort" ] || die "no hort executable at $hort"
+}
+
+# make_work NAME: creates the work folder ($work, or a new one under $TMPDIR) and removes it on exit unless --keep
+# was given or the run failed.
+make_work() {
+    if [ -z "$work" ]; then
+        work=$(mktemp -d "${TMPDIR:-/tmp}/hort-$1.XXXXXX")
+    else
+        [ -e "$work" ] && die "--work $work exists already; give a new folder"
+        mkdir -p "$work"
+    fi
+    work=$(cd "$work" && pwd -P)
+    trap cleanup EXIT
+}
+
+cleanup() {
+    local status=$?
+    if [ "$keep" -eq 1 ] || [ $status -ne 0 ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+}
+
+# scale_mkdata MB: prints NFILES BIG_MIB DUP_BLOCK_MIB that scale bench/mkdata.sh's ~2,000 MB set to about MB.
+scale_mkdata() {
+    awk -v s="$1" 'function r(x) { return x < 1 ? 1 : int(x + 0.5) } BEGIN { f = s / 2000; print r(50000 * f), r(256 * f), r(8 * f) }'
+}
+
+# usage SCRIPT: prints the comment block at the top of SCRIPT.
+usage() { sed -n '2,/^set -e/p' "$1" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+
+# bytes_of DIR: the total size of the regular files below DIR.
+bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
