@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Hort.Core;
 using Hort.Repository.Format;
+using Hort.Repository.Indexing;
 using Hort.Repository.Packs;
 using Hort.Repository.Trees;
 using Hort.Storage;
@@ -14,23 +16,65 @@ public sealed partial class HortRepository
     /// <summary>Loads, decrypts and verifies one blob.</summary>
     public async Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default)
     {
-        if (!Index.TryGet(id, out var location) || location.Entry.Type != type)
+        var location = Locate(type, id);
+        var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
+        try
         {
-            throw new RepositoryCorruptException($"{type.ToString().ToLowerInvariant()} blob {id}", "not found in the index (missing data)");
+            await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
+            return Codec.Open(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId);
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(envelope);
+        }
+    }
 
-        var envelope = new byte[location.Entry.StoredLength];
+    /// <summary>
+    /// As <see cref="LoadBlobAsync"/>, into a buffer rented from <see cref="ArrayPool{T}.Shared"/>: the blob is the
+    /// first <c>Length</c> bytes of <c>Buffer</c>, and the caller returns the buffer to the pool. For hot paths that
+    /// read many large blobs (restore), where a new array per blob would churn the large-object heap.
+    /// </summary>
+    public async Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default)
+    {
+        var location = Locate(type, id);
+        var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
+        byte[]? raw = null;
+        try
+        {
+            await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
+            var length = (int)location.Entry.RawLength;
+            raw = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            Codec.Open(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId, raw.AsSpan(0, length));
+            var result = (raw, length);
+            raw = null;
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(envelope);
+            if (raw is not null)
+            {
+                ArrayPool<byte>.Shared.Return(raw);
+            }
+        }
+    }
+
+    private BlobLocation Locate(BlobType type, ObjectId id) =>
+        Index.TryGet(id, out var location) && location.Entry.Type == type
+            ? location
+            : throw new RepositoryCorruptException($"{type.ToString().ToLowerInvariant()} blob {id}", "not found in the index (missing data)");
+
+    private async Task ReadEnvelopeAsync(BlobLocation location, byte[] envelope, CancellationToken cancellationToken)
+    {
         var name = BlobName.For(BlobKind.Pack, location.PackId);
         try
         {
-            await PackReader.ReadExactlyAsync(Store, name, location.Entry.Offset, envelope, cancellationToken).ConfigureAwait(false);
+            await PackReader.ReadExactlyAsync(Store, name, location.Entry.Offset, envelope.AsMemory(0, (int)location.Entry.StoredLength), cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException e)
         {
-            throw new RepositoryCorruptException(name.ToString(), $"pack is missing (needed for blob {id})", e);
+            throw new RepositoryCorruptException(name.ToString(), $"pack is missing (needed for blob {location.Entry.Id})", e);
         }
-
-        return Codec.Open(envelope, location.Entry, location.PackId);
     }
 
     /// <summary>Loads and decodes a tree, caching recently used ones.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Hort.Core;
 using Hort.Repository;
 using Hort.Repository.Format;
@@ -15,6 +16,18 @@ public interface IRestoreSource
     Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken);
 
     Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="LoadBlobAsync"/>, into a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the blob is its first
+    /// <c>Length</c> bytes; the caller returns it). Sources that can read straight into pooled memory override this.
+    /// </summary>
+    async Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken)
+    {
+        var blob = await LoadBlobAsync(type, id, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(blob.Length, 1));
+        blob.CopyTo(buffer, 0);
+        return (buffer, blob.Length);
+    }
 }
 
 /// <summary>Restores from a repository opened on this machine (its index must be loaded).</summary>
@@ -24,4 +37,7 @@ public sealed class RepositoryRestoreSource(HortRepository repository) : IRestor
 
     public Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken) =>
         repository.LoadBlobAsync(type, id, cancellationToken);
+
+    public Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken) =>
+        repository.RentBlobAsync(type, id, cancellationToken);
 }

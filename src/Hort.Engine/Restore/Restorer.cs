@@ -1,3 +1,4 @@
+using System.Buffers;
 using Hort.Core;
 using Hort.Engine.Browsing;
 using Hort.Engine.FileSystem;
@@ -266,16 +267,24 @@ public sealed class Restorer
         long offset = 0;
         foreach (var id in node.Content)
         {
-            var data = await _repository.LoadBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
-
-            // Zero runs are left as holes: sparse files come back sparse, and the length is set below.
-            if (data.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
+            var (buffer, length) = await _repository.RentBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
+            try
             {
-                RandomAccess.Write(handle, data, offset);
+                var data = buffer.AsSpan(0, length);
+
+                // Zero runs are left as holes: sparse files come back sparse, and the length is set below.
+                if (data.IndexOfAnyExcept((byte)0) >= 0)
+                {
+                    RandomAccess.Write(handle, data, offset);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
 
-            offset += data.Length;
-            Interlocked.Add(ref _bytes, data.Length);
+            offset += length;
+            Interlocked.Add(ref _bytes, length);
         }
 
         FileHandleMetadata.SetLength(handle, offset);

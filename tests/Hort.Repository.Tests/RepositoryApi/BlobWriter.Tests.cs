@@ -69,6 +69,33 @@ public sealed class BlobWriterTests
     }
 
     [Fact]
+    public async Task A_rented_blob_holds_the_same_bytes_as_a_loaded_one_and_a_missing_blob_is_an_error()
+    {
+        var store = new InMemoryBlobStore();
+        using var repository = await TestRepository.InitAsync(store);
+        var blobs = new[] { TestRepository.RandomBytes(3000, 7), new byte[2500], TestRepository.RandomBytes(1, 8) };
+        using (var writer = new BlobWriter(repository))
+        {
+            foreach (var blob in blobs)
+            {
+                await writer.SaveAsync(BlobType.Data, repository.ComputeId(blob), blob, Ct);
+            }
+
+            await writer.FlushAsync(Ct);
+        }
+
+        foreach (var blob in blobs)
+        {
+            var (buffer, length) = await repository.RentBlobAsync(BlobType.Data, repository.ComputeId(blob), Ct);
+            Assert.Equal(blob, buffer.AsSpan(0, length).ToArray());
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await Assert.ThrowsAsync<RepositoryCorruptException>(() => repository.RentBlobAsync(BlobType.Data, repository.ComputeId([1, 2, 3]), Ct));
+        await Assert.ThrowsAsync<RepositoryCorruptException>(() => repository.RentBlobAsync(BlobType.Tree, repository.ComputeId(blobs[0]), Ct));
+    }
+
+    [Fact]
     public async Task Full_packs_are_uploaded_as_they_fill_and_every_blob_loads()
     {
         var store = new InMemoryBlobStore();
