@@ -33,6 +33,9 @@ make_work() {
     fi
     work=$(cd "$work" && pwd -P)
     trap cleanup EXIT
+    # Stopped from outside: keep the folder (its results.tsv can still be reported on).
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
 
 cleanup() {
