@@ -36,7 +36,7 @@ internal static class RepairCommand
         using var status = new StatusLine(ctx.Err, ctx.ShowProgress);
         var progress = new SynchronousProgress<CheckProgress>(p => status.Update($"[{Units.Duration(clock.Elapsed)}] {p.Phase}: {p.Done}/{p.Total}"));
         var report = await new Repairer(repo, ctx.ShowProgress ? progress : null)
-            .RunAsync(new RepairOptions { DryRun = dryRun, HeadersOnly = ctx.Parse.GetValue(HeadersOnly) }, ct).ConfigureAwait(false);
+            .RunAsync(new RepairOptions { DryRun = dryRun, HeadersOnly = ctx.Parse.GetValue(HeadersOnly), Owner = Maintenance.Owner, Leases = Maintenance.Leases }, ct).ConfigureAwait(false);
         status.Clear();
 
         if (ctx.Json)

@@ -1,5 +1,5 @@
 using Hort.Core;
-using Hort.Repository.Snapshots;
+using Hort.Repository.Maintenance;
 
 namespace Hort.Repository.Repair;
 
@@ -14,6 +14,12 @@ public sealed record RepairOptions
     /// damaged blobs inside intact packs.
     /// </summary>
     public bool HeadersOnly { get; init; }
+
+    /// <summary>Who takes the maintenance lock (shared with prune) while repair changes the repository.</summary>
+    public LeaseOwner Owner { get; init; } = LeaseOwner.Current;
+
+    /// <summary>When another lock or a backup's lease counts as abandoned.</summary>
+    public LeaseOptions Leases { get; init; } = new();
 }
 
 /// <summary>What repair did (or, with a dry run, would do) to one object.</summary>

@@ -3,6 +3,7 @@ using Hort.Core;
 using Hort.Repository.Checking;
 using Hort.Repository.Format;
 using Hort.Repository.Indexing;
+using Hort.Repository.Maintenance;
 using Hort.Repository.Packs;
 using Hort.Storage;
 
@@ -51,6 +52,8 @@ public sealed partial class Repairer
     {
         var ct = cancellationToken;
         var report = new RepairReport { DryRun = options.DryRun };
+        await using var held = options.DryRun ? null : await AcquireLockAsync(options, ct).ConfigureAwait(false);
+        var announced = await PacksAnnouncedForDeletionAsync(report, ct).ConfigureAwait(false);
 
         // 1. What the index files say (to find the blobs of packs whose header is lost) and which files are damaged.
         var oldIndexFiles = new List<ObjectId>();
@@ -77,7 +80,10 @@ public sealed partial class Repairer
         var stored = new List<(ObjectId Id, long Length)>();
         await foreach (var (id, info) in _repository.ListObjectsAsync(BlobKind.Pack, ct).ConfigureAwait(false))
         {
-            stored.Add((id, info.Length));
+            if (!announced.Contains(id))
+            {
+                stored.Add((id, info.Length));
+            }
         }
 
         var packs = new List<PackState>(stored.Count);
@@ -94,6 +100,11 @@ public sealed partial class Repairer
         var intact = packs.Where(p => p.Entries is not null).ToList();
         var damaged = packs.Where(p => p.Entries is null).ToList();
         report.PacksDamaged = damaged.Count;
+
+        foreach (var packId in announced)
+        {
+            indexed.Remove(packId);
+        }
 
         foreach (var (packId, _) in indexed)
         {
@@ -131,6 +142,64 @@ public sealed partial class Repairer
         // 6. Mark the snapshots that lack data, and unmark those that are whole again.
         await MarkSnapshotsAsync(report, options.DryRun, ct).ConfigureAwait(false);
         return report;
+    }
+
+    /// <summary>
+    /// Takes the maintenance lock prune takes too, and refuses while a prune or another repair holds one, or a backup
+    /// holds a lease: a running backup may rely on a pack repair is about to move.
+    /// </summary>
+    private async Task<RepositoryLease> AcquireLockAsync(RepairOptions options, CancellationToken ct)
+    {
+        var own = await RepositoryLease.AcquireAsync(_repository, BlobKind.Lock, options.Owner, "repair", options.Leases, ct).ConfigureAwait(false);
+        try
+        {
+            var now = _repository.Time.GetUtcNow();
+            var locks = (await RepositoryLease.ListAsync(_repository, BlobKind.Lock, ct).ConfigureAwait(false))
+                .Where(l => l.Name != own.Name && !l.IsOver(now, options.Leases)).ToList();
+            if (locks.Count > 0)
+            {
+                throw new HortException($"a prune or another repair is running: {locks[0]}; nothing was changed");
+            }
+
+            var leases = (await RepositoryLease.ListAsync(_repository, BlobKind.Lease, ct).ConfigureAwait(false))
+                .Where(l => !l.IsOver(now, options.Leases)).ToList();
+            if (leases.Count > 0)
+            {
+                throw new HortException(
+                    $"a backup is running: {leases[0]}; run repair when no backup runs (a killed backup's lease is over at once on its own machine, elsewhere {options.Leases.StaleAfter.TotalMinutes:0} minutes after its last refresh); nothing was changed");
+            }
+
+            return own;
+        }
+        catch
+        {
+            await own.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Packs a pending prune announced for deletion: writers already treat them as absent, so repair leaves them out of
+    /// the index and leaves them in place for that prune to delete.
+    /// </summary>
+    private async Task<HashSet<ObjectId>> PacksAnnouncedForDeletionAsync(RepairReport report, CancellationToken ct)
+    {
+        try
+        {
+            var records = await _repository.ReadDeletionRecordsAsync(ct).ConfigureAwait(false);
+            var packs = records.SelectMany(r => r.Packs.Select(p => p.PackId)).ToHashSet();
+            if (packs.Count > 0)
+            {
+                report.Warnings.Add($"{packs.Count} pack(s) a pending prune announced for deletion are left out of the index and left for that prune ('hort prune' finishes it)");
+            }
+
+            return packs;
+        }
+        catch (RepositoryCorruptException e)
+        {
+            report.Warnings.Add($"{e.ObjectName}: {e.Problem}; the packs a prune may have announced there are kept in the index");
+            return [];
+        }
     }
 
     /// <summary>Reads one pack and decides whether it is intact; for a damaged one, finds the blobs that still verify.</summary>

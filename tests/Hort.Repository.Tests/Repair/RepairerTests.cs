@@ -181,6 +181,58 @@ public sealed class RepairerTests
     }
 
     [Fact]
+    public async Task Repair_refuses_while_a_backup_holds_a_lease_and_changes_nothing_and_a_dry_run_needs_no_lock()
+    {
+        var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
+        await sample.Store.DeleteAsync(BlobName.For(BlobKind.Pack, sample.DataPacks["δ"]), Ct);
+        using var holder = await HortRepository.OpenAsync(sample.Store, TestRepository.Password, cancellationToken: Ct);
+        await using (await Hort.Repository.Maintenance.RepositoryLease.AcquireAsync(holder, BlobKind.Lease, new Hort.Repository.Maintenance.LeaseOwner("pc", 4242), "backup", new Hort.Repository.Maintenance.LeaseOptions(), Ct))
+        {
+            var before = await TestRepository.ContentsAsync(sample.Store);
+            var refused = await Assert.ThrowsAsync<HortException>(() => RepairAsync(sample.Store));
+            Assert.Contains("a backup is running", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("nothing was changed", refused.Message, StringComparison.Ordinal);
+            await TestRepository.AssertUnchangedAsync(before, sample.Store);
+
+            Assert.NotEmpty((await RepairAsync(sample.Store, dryRun: true)).Actions);
+            await TestRepository.AssertUnchangedAsync(before, sample.Store);
+        }
+
+        // Once the backup has ended, repair runs, and leaves no lock behind.
+        Assert.NotEmpty((await RepairAsync(sample.Store)).DamagedSnapshots);
+        Assert.Empty(await TestRepository.ListAsync(sample.Store, BlobKind.Lock));
+    }
+
+    [Fact]
+    public async Task Packs_a_pending_prune_announced_for_deletion_are_left_in_place_for_it_and_out_of_the_index()
+    {
+        var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
+        ObjectId packId;
+        long length;
+        using (var repository = await TestRepository.OpenAsync(sample.Store))
+        using (var pack = new Hort.Repository.Packs.PackWriter(repository.Codec))
+        {
+            var raw = "garbage no snapshot uses"u8.ToArray();
+            pack.Add(BlobType.Data, repository.ComputeId(raw), raw);
+            using var finished = pack.Finish();
+            packId = finished.Id;
+            length = finished.Length;
+            await sample.Store.PutAsync(BlobName.For(BlobKind.Pack, packId), finished.Content, Ct);
+            var record = Hort.Repository.Maintenance.DeletionRecord.Seal(repository.Codec.Cipher, DateTimeOffset.UnixEpoch, "pc", packId, [(packId, length)], []);
+            await repository.PutObjectAsync(BlobKind.Deletion, record, Ct);
+        }
+
+        var report = await RepairAsync(sample.Store);
+
+        Assert.Contains(report.Warnings, w => w.Contains("pending prune", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Actions, a => a.Object.Contains(packId.ToString(), StringComparison.Ordinal));
+        Assert.NotNull(await sample.Store.StatAsync(BlobName.For(BlobKind.Pack, packId), Ct));
+        Assert.Empty(report.DamagedSnapshots);
+        using var reopened = await TestRepository.OpenAsync(sample.Store);
+        Assert.False(reopened.Index.ContainsPack(packId));
+    }
+
+    [Fact]
     public async Task Repair_refuses_a_wrong_password_before_reading_anything_else()
     {
         var sample = await SampleRepository.CreateAsync(new InMemoryBlobStore());
