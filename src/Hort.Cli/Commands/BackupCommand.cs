@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Hort.Cli.Output;
 using Hort.Engine.Backup;
+using Hort.Engine.Maintenance;
 using Hort.Repository;
 using Hort.Repository.Maintenance;
 using Hort.Repository.Snapshots;
@@ -48,7 +49,7 @@ internal static class BackupCommand
 
         // The lease comes first, then the index: a prune either sees this lease and waits for it, or announced its
         // deletion before the index is read here, and the announced packs are left out of it.
-        await using var lease = await RepositoryLease.AcquireAsync(repo, BlobKind.Lease, Maintenance.Owner, "backup", Maintenance.Leases, ct).ConfigureAwait(false);
+        await using var lease = await RepositoryLease.AcquireAsync(repo, BlobKind.Lease, LocalLeases.Owner, "backup", LocalLeases.Leases, ct).ConfigureAwait(false);
         var deletionsSeen = await repo.LoadIndexForWritingAsync(ct).ConfigureAwait(false);
         var (adopted, damaged) = await repo.AdoptUnindexedPacksAsync(ct).ConfigureAwait(false);
         await lease.AcknowledgeAsync(deletionsSeen, ct).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Hort.Cli.Output;
+using Hort.Engine.Maintenance;
 using Hort.Repository;
 using Hort.Repository.Maintenance;
 
@@ -31,7 +32,7 @@ internal static class PruneCommand
     {
         var options = new PruneOptions
         {
-            MaxUnused = ParseShare(ctx.Parse.GetValue(MaxUnused) ?? "5%"), DryRun = dryRun, Leases = Maintenance.Leases, Owner = Maintenance.Owner,
+            MaxUnused = ParseShare(ctx.Parse.GetValue(MaxUnused) ?? "5%"), DryRun = dryRun, Leases = LocalLeases.Leases, Owner = LocalLeases.Owner,
         };
         var report = await new Pruner(repo, options).RunAsync(ct).ConfigureAwait(false);
         if (ctx.Json)

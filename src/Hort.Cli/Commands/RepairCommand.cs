@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Hort.Cli.Output;
+using Hort.Engine.Maintenance;
 using Hort.Repository.Checking;
 using Hort.Repository.Repair;
 
@@ -36,7 +37,7 @@ internal static class RepairCommand
         using var status = new StatusLine(ctx.Err, ctx.ShowProgress);
         var progress = new SynchronousProgress<CheckProgress>(p => status.Update($"[{Units.Duration(clock.Elapsed)}] {p.Phase}: {p.Done}/{p.Total}"));
         var report = await new Repairer(repo, ctx.ShowProgress ? progress : null)
-            .RunAsync(new RepairOptions { DryRun = dryRun, HeadersOnly = ctx.Parse.GetValue(HeadersOnly), Owner = Maintenance.Owner, Leases = Maintenance.Leases }, ct).ConfigureAwait(false);
+            .RunAsync(new RepairOptions { DryRun = dryRun, HeadersOnly = ctx.Parse.GetValue(HeadersOnly), Owner = LocalLeases.Owner, Leases = LocalLeases.Leases }, ct).ConfigureAwait(false);
         status.Clear();
 
         if (ctx.Json)

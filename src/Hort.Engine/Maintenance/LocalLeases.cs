@@ -1,9 +1,9 @@
 using Hort.Repository.Maintenance;
 
-namespace Hort.Cli;
+namespace Hort.Engine.Maintenance;
 
 /// <summary>How this program identifies itself in leases and locks, and how it tells that a holder has gone.</summary>
-internal static class Maintenance
+public static class LocalLeases
 {
     private static readonly Lazy<string> InstanceId = new(ReadInstance);
 
