@@ -1,5 +1,7 @@
 using Hort.Core;
+using Hort.Engine.Maintenance;
 using Hort.Repository;
+using Hort.Repository.Maintenance;
 using Hort.Storage;
 
 namespace Hort.Server.Hosting;
@@ -7,8 +9,11 @@ namespace Hort.Server.Hosting;
 /// <summary>The repository the server owns: opened (or created on first start) with the password kept in the data folder.</summary>
 public static class RepositoryHost
 {
-    /// <summary>Opens the repository, creating it (and its password file) if there is none; loads the index.</summary>
-    public static async Task<HortRepository> OpenOrInitAsync(HortdOptions options, DataFolder data, TimeProvider time, TextWriter console, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the repository, creating it (and its password file) if there is none, takes the writer's lease and loads
+    /// the index. The lease is held for as long as hortd runs, so a prune never deletes data a session may rely on.
+    /// </summary>
+    public static async Task<(HortRepository Repository, RepositoryLease Lease)> OpenOrInitAsync(HortdOptions options, DataFolder data, TimeProvider time, TextWriter console, CancellationToken cancellationToken)
     {
         var path = options.ResolvedRepositoryPath;
         var store = new LocalDirectoryBlobStore(path, time);
@@ -38,10 +43,26 @@ public static class RepositoryHost
             await console.WriteLineAsync($"hortd: created the repository at {path}; its password is in {data.RepositoryPasswordFile} — keep a copy somewhere safe").ConfigureAwait(false);
         }
 
-        await repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
-        // Packs left by uploads that were interrupted before their index was written are adopted, so resumed
-        // sessions find their blobs durable instead of uploading them again.
-        await repository.AdoptUnindexedPacksAsync(cancellationToken).ConfigureAwait(false);
-        return repository;
+        RepositoryLease? lease = null;
+        try
+        {
+            // The lease comes before the index, as for every writer (format spec 11.5): a prune either sees it and
+            // leaves the deletions it announces later pending while hortd runs, or announced them before the index is
+            // read here, and then their packs are left out. Deletions announced while hortd runs are never
+            // acknowledged, so prune finishes them only after hortd has stopped (or restarted).
+            lease = await RepositoryLease.AcquireAsync(repository, BlobKind.Lease, LocalLeases.Owner, "hortd", LocalLeases.Leases, cancellationToken).ConfigureAwait(false);
+            var deletionsSeen = await repository.LoadIndexForWritingAsync(cancellationToken).ConfigureAwait(false);
+            // Packs left by uploads that were interrupted before their index was written are adopted, so resumed
+            // sessions find their blobs durable instead of uploading them again.
+            await repository.AdoptUnindexedPacksAsync(cancellationToken).ConfigureAwait(false);
+            await lease.AcknowledgeAsync(deletionsSeen, cancellationToken).ConfigureAwait(false);
+            return (repository, lease);
+        }
+        catch
+        {
+            if (lease is not null) await lease.DisposeAsync().ConfigureAwait(false);
+            repository.Dispose();
+            throw;
+        }
     }
 }

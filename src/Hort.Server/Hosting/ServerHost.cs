@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using Hort.Protocol;
 using Hort.Repository;
+using Hort.Repository.Maintenance;
 using Hort.Server.Api;
 using Hort.Server.Catalog;
 using Hort.Server.Security;
@@ -22,12 +23,14 @@ public sealed class ServerHost : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly HortRepository _repository;
+    private readonly RepositoryLease _lease;
     private readonly ServerCatalog _catalog;
 
-    private ServerHost(WebApplication app, HortRepository repository, ServerCatalog catalog, ServerIdentity identity)
+    private ServerHost(WebApplication app, HortRepository repository, RepositoryLease lease, ServerCatalog catalog, ServerIdentity identity)
     {
         _app = app;
         _repository = repository;
+        _lease = lease;
         _catalog = catalog;
         Identity = identity;
     }
@@ -47,7 +50,7 @@ public sealed class ServerHost : IAsyncDisposable
         data.Ensure();
         var certificate = ServerCertificate.LoadOrCreate(data.CertificateFile, time, out _);
         var identity = new ServerIdentity(ServerCertificate.Fingerprint(certificate));
-        var repository = await RepositoryHost.OpenOrInitAsync(options, data, time, console, cancellationToken).ConfigureAwait(false);
+        var (repository, lease) = await RepositoryHost.OpenOrInitAsync(options, data, time, console, cancellationToken).ConfigureAwait(false);
         ServerCatalog catalog;
         try
         {
@@ -55,6 +58,7 @@ public sealed class ServerHost : IAsyncDisposable
         }
         catch
         {
+            await lease.DisposeAsync().ConfigureAwait(false);
             repository.Dispose();
             throw;
         }
@@ -82,6 +86,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton(time);
         services.AddSingleton(identity);
         services.AddSingleton(repository);
+        services.AddSingleton(lease);
         services.AddSingleton(catalog);
         services.AddSingleton(new PasswordHasher(options.PasswordHashing));
         services.AddSingleton<FailureThrottle>();
@@ -113,7 +118,7 @@ public sealed class ServerHost : IAsyncDisposable
         app.UseAuthorization();
         app.MapOpenApi(Routes.OpenApiDocument.Replace("v1", "{documentName}", StringComparison.Ordinal));
         ApiRoutes.Map(app);
-        return new ServerHost(app, repository, catalog, identity);
+        return new ServerHost(app, repository, lease, catalog, identity);
     }
 
     /// <summary>Starts listening and prints the fingerprint and, while no admin exists, a setup code.</summary>
@@ -137,6 +142,7 @@ public sealed class ServerHost : IAsyncDisposable
         await _app.Services.GetRequiredService<SessionWriters>().DisposeAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await _catalog.DisposeAsync().ConfigureAwait(false);
+        await _lease.DisposeAsync().ConfigureAwait(false);
         _repository.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using Hort.Protocol;
 using Hort.Repository;
 using Hort.Repository.Compression;
 using Hort.Repository.Format;
+using Hort.Repository.Maintenance;
 using Hort.Repository.Snapshots;
 using Hort.Repository.Trees;
 using Hort.Server.Catalog;
@@ -15,7 +16,7 @@ namespace Hort.Server.Sessions;
 /// The server side of backup sessions (protocol.md §7): known-blob queries answered from the PC's own known set,
 /// verified uploads, and commits that check every reference before the snapshot is written with the server's time.
 /// </summary>
-public sealed class BackupSessions(HortRepository repository, ServerCatalog catalog, SessionWriters writers, TimeProvider time)
+public sealed class BackupSessions(HortRepository repository, RepositoryLease lease, ServerCatalog catalog, SessionWriters writers, TimeProvider time)
 {
     public const string PcTagPrefix = "hort-pc=";
     private const int MaxPaths = 1000;
@@ -174,6 +175,8 @@ public sealed class BackupSessions(HortRepository repository, ServerCatalog cata
                 Finished = received,
             },
         };
+        // A lease that could not be kept fresh may have been judged stale by a prune: commit nothing then.
+        await lease.EnsureHeldAsync(ct).ConfigureAwait(false);
         var snapshotId = await repository.SaveSnapshotAsync(snapshot, ct).ConfigureAwait(false);
         await catalog.AddSnapshotAsync(ToDto(snapshotId, pcId, snapshot), ct).ConfigureAwait(false);
         await catalog.CloseSessionAsync(session.Id, SessionValues.Committed, snapshotId.ToString(), ct).ConfigureAwait(false);
