@@ -96,6 +96,7 @@ public sealed class ForgetTests
         var byId = await repo.RunAsync("forget", first);
         Assert.Equal(1, byId.ExitCode);
         Assert.Contains("history lock (30 days) protects", byId.Stderr);
+        Assert.DoesNotContain("remove", byId.Stdout); // no removal list for a forget that does not happen
 
         var policy = await repo.RunOkAsync("forget", "--keep-last", "1", "--json");
         using (var doc = JsonDocument.Parse(policy.Stdout))

@@ -83,11 +83,13 @@ internal static class ForgetCommand
 
         var forget = groups.SelectMany(g => g.Verdicts).Where(v => !v.Keep).Select(v => v.Snapshot).ToList();
         var locked = ids.Length > 0 ? groups[0].Verdicts.Where(v => v.Keep).ToList() : [];
-        Report(ctx, groups, ids.Length > 0, dryRun);
         if (locked.Count > 0)
         {
+            // Refuse before printing a table: a removal list that then does not happen would only mislead.
             throw new CliException($"the history lock ({lockState.EffectiveDays} days) protects {string.Join(", ", locked.Select(v => v.Snapshot.Id.ToShortString()))}; nothing was forgotten");
         }
+
+        Report(ctx, groups, ids.Length > 0, dryRun);
 
         if (dryRun)
         {
