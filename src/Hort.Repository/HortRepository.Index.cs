@@ -23,7 +23,7 @@ public sealed partial class HortRepository
         Action<IndexedPack>? beforeAdd, Action<BlobName, RepositoryCorruptException>? onDamaged, Action? onRestart, CancellationToken cancellationToken)
     {
         var superseded = new HashSet<ObjectId>();
-        var loaded = new List<ObjectId>();
+        var loaded = new HashSet<ObjectId>();
         var restart = false;
         for (var pass = 0; pass < 2; pass++)
         {
@@ -47,8 +47,13 @@ public sealed partial class HortRepository
 
                 if (pass == 0)
                 {
-                    superseded.UnionWith(file.Supersedes);
-                    restart |= loaded.Exists(superseded.Contains);
+                    // Only this file's own list can newly supersede a file loaded before it.
+                    foreach (var replaced in file.Supersedes)
+                    {
+                        restart |= loaded.Contains(replaced);
+                        superseded.Add(replaced);
+                    }
+
                     loaded.Add(objectId);
                 }
 
