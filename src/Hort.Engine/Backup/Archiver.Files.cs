@@ -134,7 +134,7 @@ public sealed partial class Archiver
     private async Task<(List<ObjectId> Content, long Size)> ReadContentAsync(SafeFileHandle handle, long expectedSize, CancellationToken ct)
     {
         long fileOffset = 0;
-        var chunker = _repository.CreateChunker();
+        var chunker = _target.CreateChunker();
         using var reader = new ChunkReader(chunker, (buffer, _) =>
         {
             var read = RandomAccess.Read(handle, buffer.Span, fileOffset);
@@ -196,7 +196,7 @@ public sealed partial class Archiver
 
     private async Task<ObjectId> SaveChunkAsync(ReadOnlyMemory<byte> chunk, CancellationToken ct)
     {
-        var id = _repository.ComputeId(chunk.Span);
+        var id = _target.ComputeId(chunk.Span);
         await _writer.SaveAsync(BlobType.Data, id, chunk, ct).ConfigureAwait(false);
         return id;
     }

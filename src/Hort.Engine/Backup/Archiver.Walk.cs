@@ -239,7 +239,7 @@ public sealed partial class Archiver
 
         try
         {
-            return await _repository.LoadTreeAsync(treeId, ct).ConfigureAwait(false);
+            return await _target.LoadTreeAsync(treeId, ct).ConfigureAwait(false);
         }
         catch (HortException)
         {

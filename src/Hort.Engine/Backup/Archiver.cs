@@ -16,7 +16,7 @@ namespace Hort.Engine.Backup;
 /// </summary>
 public sealed partial class Archiver
 {
-    private readonly IBackupTarget _repository;
+    private readonly IBackupTarget _target;
     private readonly BackupOptions _options;
     private readonly IProgress<BackupProgress>? _progress;
     private readonly ExcludeFilter _excludes;
@@ -48,7 +48,7 @@ public sealed partial class Archiver
     /// <summary>An archiver saving into <paramref name="target"/> (a local repository or a server session).</summary>
     public Archiver(IBackupTarget target, BackupOptions options, IProgress<BackupProgress>? progress = null)
     {
-        _repository = target;
+        _target = target;
         _options = options;
         _progress = progress;
         _excludes = new ExcludeFilter(options.Excludes);
@@ -57,12 +57,12 @@ public sealed partial class Archiver
     /// <summary>Runs the backup; the repository's index must be loaded.</summary>
     public async Task<BackupResult> RunAsync(CancellationToken cancellationToken = default)
     {
-        var started = _repository.Time.GetUtcNow();
+        var started = _target.Time.GetUtcNow();
         var targets = BackupTargets.Resolve(_options.Paths);
         using var scanCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Totals only serve the progress display; without one the scan would just compete for the disk and CPU.
         var scan = _progress is null ? Task.CompletedTask : Task.Run(() => Scan(targets, scanCancel.Token), scanCancel.Token);
-        using var writer = _repository.OpenWriter();
+        using var writer = _target.OpenWriter();
         _writer = writer;
         using var chunkSlots = new SemaphoreSlim(ChunkSlots, ChunkSlots);
         _chunkSlots = chunkSlots;
@@ -105,7 +105,7 @@ public sealed partial class Archiver
                 TotalBytes = Interlocked.Read(ref _bytesDone),
                 FilesNew = _filesNew, FilesChanged = _filesChanged, FilesUnchanged = _filesUnchanged,
                 BlobsAdded = stats.BlobsAdded, BytesAdded = stats.RawBytesAdded, StoredBytesAdded = stats.StoredBytesAdded,
-                Errors = _issues.Count, Started = started, Finished = _repository.Time.GetUtcNow(),
+                Errors = _issues.Count, Started = started, Finished = _target.Time.GetUtcNow(),
             },
         };
         if (_options.BeforeCommit is { } beforeCommit)
@@ -113,7 +113,7 @@ public sealed partial class Archiver
             await beforeCommit(cancellationToken).ConfigureAwait(false);
         }
 
-        var id = await _repository.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var id = await _target.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
         ReportProgress(null);
         return new BackupResult(id, snapshot, _issues.ToArray());
     }

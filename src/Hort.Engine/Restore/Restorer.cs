@@ -22,7 +22,7 @@ public sealed class Restorer
     private const uint OwnerOnlyDirectory = 0x1C0;
     private const uint OwnerOnlyFile = 0x180;
 
-    private readonly IRestoreSource _repository;
+    private readonly IRestoreSource _source;
     private readonly RestoreOptions _options;
     private readonly IProgress<RestoreProgress>? _progress;
     private readonly RestoreSelection _selection;
@@ -45,7 +45,7 @@ public sealed class Restorer
     /// <summary>A restorer reading from <paramref name="source"/> (a local repository or a server).</summary>
     public Restorer(IRestoreSource source, RestoreOptions options, IProgress<RestoreProgress>? progress = null)
     {
-        _repository = source;
+        _source = source;
         _options = options;
         _progress = progress;
         _selection = new RestoreSelection(options.Includes);
@@ -54,7 +54,7 @@ public sealed class Restorer
     /// <summary>Restores <paramref name="snapshot"/>; the repository's index must be loaded.</summary>
     public async Task<RestoreResult> RunAsync(StoredSnapshot snapshot, CancellationToken cancellationToken = default)
     {
-        var root = await _repository.LoadTreeAsync(snapshot.Snapshot.Tree, cancellationToken).ConfigureAwait(false);
+        var root = await _source.LoadTreeAsync(snapshot.Snapshot.Tree, cancellationToken).ConfigureAwait(false);
         if (_progress is not null)
         {
             // Totals only serve the progress display.
@@ -88,7 +88,7 @@ public sealed class Restorer
                 {
                     try
                     {
-                        await CountAsync(await _repository.LoadTreeAsync(node.Subtree, ct).ConfigureAwait(false), path, ct).ConfigureAwait(false);
+                        await CountAsync(await _source.LoadTreeAsync(node.Subtree, ct).ConfigureAwait(false), path, ct).ConfigureAwait(false);
                     }
                     catch (HortException)
                     {
@@ -191,7 +191,7 @@ public sealed class Restorer
         {
             case NodeType.Directory:
             {
-                var subtree = await _repository.LoadTreeAsync(node.Subtree, ct).ConfigureAwait(false);
+                var subtree = await _source.LoadTreeAsync(node.Subtree, ct).ConfigureAwait(false);
                 using var child = dir.OpenOrCreateDirectory(node.Name, OwnerOnlyDirectory);
                 await RestoreTreeAsync(subtree, child, path, ct).ConfigureAwait(false);
                 _directories++;
@@ -267,7 +267,7 @@ public sealed class Restorer
         long offset = 0;
         foreach (var id in node.Content)
         {
-            var (buffer, length) = await _repository.RentBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
+            var (buffer, length) = await _source.RentBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
             try
             {
                 var data = buffer.AsSpan(0, length);
