@@ -99,23 +99,23 @@ def main():
                     cells.append(f"{m[t]:.2f} s")
             lines.append(f"| {label} | {' | '.join(cells)} | {fmt(r_restic)}× | {fmt(r_borg)}× | "
                          f"≥ {target:g}× restic | {met} |")
-        s = {t: med(sizes.get((dataset, t), [])) for t in TOOLS}
-        if any(v is not None for v in s.values()):
-            r_restic, r_borg = ratio(s["hort"], s["restic"]), ratio(s["hort"], s["borg"])
+        def at_most_restic(label, values, show):
+            """A row whose target is hort no larger than restic (size, memory), with hort ÷ peer ratios."""
+            if all(v is None for v in values.values()):
+                return
+            r_restic, r_borg = ratio(values["hort"], values["restic"]), ratio(values["hort"], values["borg"])
             met = "–" if r_restic is None else ("yes" if r_restic <= 1 else "no")
-            cells = ["–" if s[t] is None else f"{s[t] / 1e6:,.1f} MB" for t in TOOLS]
-            lines.append(f"| repository size after first backup (du) | {' | '.join(cells)} | "
+            cells = ["–" if values[t] is None else show(values[t]) for t in TOOLS]
+            lines.append(f"| {label} | {' | '.join(cells)} | "
                          f"hort ÷ restic {fmt(r_restic)} | hort ÷ borg {fmt(r_borg)} | ≤ restic | {met} |")
+
+        at_most_restic("repository size after first backup (du)",
+                       {t: med(sizes.get((dataset, t), [])) for t in TOOLS}, lambda v: f"{v / 1e6:,.1f} MB")
         peaks = {}
         for t in TOOLS:
             per_step = [med(rss[(dataset, step, t)]) for step, *_ in STEPS if rss.get((dataset, step, t))]
             peaks[t] = max(per_step) if per_step else None
-        if any(v is not None for v in peaks.values()):
-            r_restic, r_borg = ratio(peaks["hort"], peaks["restic"]), ratio(peaks["hort"], peaks["borg"])
-            met = "–" if r_restic is None else ("yes" if r_restic <= 1 else "no")
-            cells = ["–" if peaks[t] is None else f"{peaks[t] / 1024:,.0f} MB" for t in TOOLS]
-            lines.append(f"| peak memory (max RSS, worst step) | {' | '.join(cells)} | "
-                         f"hort ÷ restic {fmt(r_restic)} | hort ÷ borg {fmt(r_borg)} | ≤ restic | {met} |")
+        at_most_restic("peak memory (max RSS, worst step)", peaks, lambda v: f"{v / 1024:,.0f} MB")
 
         lines += ["", "CPU time (user + system seconds, median) per step — less sensitive than wall time to other work "
                   "on the machine, but blind to waiting and to how well the work is spread over the cores:", "",
