@@ -14,9 +14,12 @@ public sealed partial class HortRepository
     private readonly ConcurrentDictionary<ObjectId, Tree> _treeCache = new();
 
     /// <summary>Loads, decrypts and verifies one blob.</summary>
-    public async Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default)
+    public Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default) =>
+        LoadBlobAsync(Locate(type, id), cancellationToken);
+
+    /// <summary>Loads, decrypts and verifies the blob at <paramref name="location"/>, found in an index of the caller's choosing.</summary>
+    internal async Task<byte[]> LoadBlobAsync(BlobLocation location, CancellationToken cancellationToken)
     {
-        var location = Locate(type, id);
         var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
         try
         {

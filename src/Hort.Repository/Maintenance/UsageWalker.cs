@@ -1,10 +1,8 @@
 using Hort.Core;
 using Hort.Repository.Format;
 using Hort.Repository.Indexing;
-using Hort.Repository.Packs;
 using Hort.Repository.Snapshots;
 using Hort.Repository.Trees;
-using Hort.Storage;
 
 namespace Hort.Repository.Maintenance;
 
@@ -80,15 +78,9 @@ internal sealed class UsageWalker(HortRepository repository, BlobIndex primary, 
                 throw new RepositoryCorruptException($"tree {id}", "is stored as a data blob");
             }
 
-            var envelope = new byte[location.Entry.StoredLength];
-            await PackReader.ReadExactlyAsync(repository.Store, BlobName.For(BlobKind.Pack, location.PackId), location.Entry.Offset, envelope, ct).ConfigureAwait(false);
-            return Tree.Decode(repository.Codec.Open(envelope, location.Entry, location.PackId), $"tree {id}");
+            return Tree.Decode(await repository.LoadBlobAsync(location, ct).ConfigureAwait(false), $"tree {id}");
         }
         catch (RepositoryCorruptException e)
-        {
-            throw new PruneRefusedException($"{label}: {e.Message}; run 'hort check'", e);
-        }
-        catch (BlobNotFoundException e)
         {
             throw new PruneRefusedException($"{label}: {e.Message}; run 'hort check'", e);
         }
