@@ -109,7 +109,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
 
             if (type == BlobType.Tree)
             {
-                await CheckTreeAsync(pcId, blobHex, raw.Span.ToArray(), ct).ConfigureAwait(false);
+                await CheckTreeAsync(pcId, blobHex, raw, ct).ConfigureAwait(false);
             }
 
             var writer = writers.For(session.Id);
@@ -252,12 +252,12 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         }
     }
 
-    private async Task CheckTreeAsync(string pcId, string blobHex, byte[] raw, CancellationToken ct)
+    private async Task CheckTreeAsync(string pcId, string blobHex, ReadOnlyMemory<byte> raw, CancellationToken ct)
     {
         Tree tree;
         try
         {
-            tree = Tree.Decode(raw, "tree " + blobHex);
+            tree = Tree.Decode(raw.Span, "tree " + blobHex);
         }
         catch (RepositoryCorruptException e)
         {
