@@ -70,7 +70,12 @@ public sealed class BearerAuthenticationHandler(
                     return AuthenticateResult.Fail("invalid or revoked agent credential");
                 }
 
-                await catalog.TouchPcAsync(pc.Id, now, ct).ConfigureAwait(false);
+                // The catalog keeps last-seen to the minute; skip the round trip when the row already read says it is fresh.
+                if (pc.LastSeen is not { } seen || seen < now.AddMinutes(-1))
+                {
+                    await catalog.TouchPcAsync(pc.Id, now, ct).ConfigureAwait(false);
+                }
+
                 return Success([new(ClaimTypes.Name, pc.Id), new(Callers.KindClaim, Callers.Agent), new(Callers.PcClaim, pc.Id)]);
             }
 
