@@ -22,7 +22,6 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
     private const long BatchBytes = 16L << 20;
     private const long CheckpointBytes = 256L << 20;
     private const int UploadsInFlight = 4;
-    private const int CompressionLevel = 3;
 
     private readonly Lock _lock = new();
     private readonly HashSet<ObjectId> _seen = [];
@@ -168,16 +167,15 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
         Interlocked.Add(ref _sinceCheckpoint, blob.Body.Length);
     }
 
-    /// <summary>The body to send: zstd when that is smaller, else the plaintext itself.</summary>
+    /// <summary>
+    /// The body to send: zstd when that saves enough to be worth it (the repository's own rule), else the plaintext,
+    /// so incompressible chunks cost neither a full compression pass nor a decompression on the server.
+    /// </summary>
     private static PendingBlob Seal(BlobType type, ObjectId id, ReadOnlySpan<byte> raw)
     {
-        var compressed = new byte[Zstd.CompressBound(raw.Length)];
-        if (Zstd.TryCompress(raw, compressed, CompressionLevel, out var written) && written < raw.Length)
-        {
-            return new PendingBlob(type, id, raw.Length, compressed.AsSpan(0, written).ToArray(), true);
-        }
-
-        return new PendingBlob(type, id, raw.Length, raw.ToArray(), false);
+        var body = new byte[raw.Length];
+        var zstd = Compressor.CompressOrStore(raw, body, Compressor.DefaultLevel, out var written) == CompressionKind.Zstd;
+        return new PendingBlob(type, id, raw.Length, zstd ? body.AsSpan(0, written).ToArray() : body, zstd);
     }
 
     private void ThrowIfFailed()
