@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -146,8 +145,7 @@ internal sealed partial class Hortd : IAsyncDisposable
         var login = await anonymous.PostAsJsonAsync(Routes.Login, new LoginRequest("admin", AdminPassword), ProtocolJson.Default.LoginRequest, Ct);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var token = (await login.Content.ReadFromJsonAsync(ProtocolJson.Default.LoginResponse, Ct))!.Token;
-        Admin = PinnedHttp.Create(Address, Fingerprint);
-        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Admin = PinnedHttp.Create(Address, Fingerprint, token);
     }
 
     private static ChildProcess Launch(string data, int port) => ChildProcess.Start("hortd.dll", ["--data", data, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
