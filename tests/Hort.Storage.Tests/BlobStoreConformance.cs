@@ -9,7 +9,14 @@ namespace Hort.Storage.Tests;
 /// </summary>
 public abstract class BlobStoreConformance
 {
-    private IBlobStore? _store;
+    private readonly Lazy<IBlobStore> _store;
+
+    protected BlobStoreConformance()
+    {
+        // Lazy (thread-safe by default) because concurrency tests touch Store first from several tasks at once; a
+        // plain ??= could make two stores and leave some puts in the one nobody reads.
+        _store = new Lazy<IBlobStore>(CreateStore);
+    }
 
     /// <summary>Makes a new, empty store. Called at most once per test.</summary>
     protected abstract IBlobStore CreateStore();
@@ -20,7 +27,7 @@ public abstract class BlobStoreConformance
     /// </summary>
     protected virtual IBlobStore? CreateSecondStore() => null;
 
-    protected IBlobStore Store => _store ??= CreateStore();
+    protected IBlobStore Store => _store.Value;
 
     protected static CancellationToken Token => TestContext.Current.CancellationToken;
 
