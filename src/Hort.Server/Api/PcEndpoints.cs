@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hort.Core;
 using Hort.Protocol;
 using Hort.Server.Catalog;
+using Hort.Server.Sessions;
 
 namespace Hort.Server.Api;
 
@@ -75,29 +76,14 @@ internal static class PcEndpoints
         return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
     }
 
-    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, AuditLog audit, TimeProvider time, CancellationToken ct)
+    /// <summary>Queues a restore only after <see cref="RestoreRequests"/> found the snapshot and every path in it.</summary>
+    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, RestoreRequests restores, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
-        if (request.SnapshotId is null) return ApiProblems.BadRequest("snapshotId is required");
-        var snapshot = await catalog.GetSnapshotAsync(request.SnapshotId, ct).ConfigureAwait(false);
-        if (snapshot is null || snapshot.PcId != pcId)
-        {
-            return ApiProblems.NotFound($"PC {pcId} has no snapshot {request.SnapshotId}");
-        }
-
-        if (request.Paths is { } paths && paths.Any(p => string.IsNullOrEmpty(p) || p.Contains('\0', StringComparison.Ordinal)))
-        {
-            return ApiProblems.BadRequest("paths must be non-empty and without NUL");
-        }
-
-        if (request.Target is { } target && (!target.StartsWith('/') || target.Contains('\0', StringComparison.Ordinal)))
-        {
-            return ApiProblems.BadRequest("target must be an absolute path");
-        }
-
-        var job = new JobDto(Ids.New(), pcId, JobValues.Restore, JobValues.Queued, time.GetUtcNow(), null, null, request.SnapshotId, null);
-        await catalog.AddJobAsync(job, JsonSerializer.Serialize(request, ProtocolJson.Default.RestoreRequest), ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "request-restore", $"pc {pcId} snapshot {request.SnapshotId} job {job.Id}").ConfigureAwait(false);
+        var checkedRequest = await restores.CheckAsync(pcId, request, ct).ConfigureAwait(false);
+        var job = new JobDto(Ids.New(), pcId, JobValues.Restore, JobValues.Queued, time.GetUtcNow(), null, null, checkedRequest.SnapshotId, null);
+        await catalog.AddJobAsync(job, JsonSerializer.Serialize(checkedRequest, ProtocolJson.Default.RestoreRequest), ct).ConfigureAwait(false);
+        await audit.RecordAsync(context, "request-restore", $"pc {pcId} snapshot {checkedRequest.SnapshotId} job {job.Id}").ConfigureAwait(false);
         return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
     }
 

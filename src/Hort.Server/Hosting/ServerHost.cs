@@ -94,6 +94,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<ServerStateStore>();
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();
+        services.AddSingleton<RestoreRequests>();
         services.AddHostedService<IdleWriterSweep>();
         services.Configure<JsonOptions>(json =>
         {
