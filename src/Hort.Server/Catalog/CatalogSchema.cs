@@ -47,5 +47,13 @@ internal static class CatalogSchema
                 action TEXT NOT NULL, target TEXT NOT NULL)
             """,
         ],
+        // 2: each PC's verified trees: subtrees checked in full when one of its snapshots was committed.
+        [
+            """
+            CREATE TABLE pc_trees (pc_id TEXT NOT NULL, tree_id TEXT NOT NULL, snapshot_id TEXT NOT NULL, files BIGINT NOT NULL,
+                PRIMARY KEY (pc_id, tree_id))
+            """,
+            "CREATE INDEX pc_trees_snapshot ON pc_trees (pc_id, snapshot_id)",
+        ],
     ];
 }

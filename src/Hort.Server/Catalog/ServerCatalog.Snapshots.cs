@@ -89,7 +89,7 @@ public sealed partial class ServerCatalog
     internal async Task ClearDerivedAsync(CancellationToken cancellationToken)
     {
         await using var c = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await c.ExecuteAsync("DELETE FROM snapshots; DELETE FROM pc_blobs;").ConfigureAwait(false);
+        await c.ExecuteAsync("DELETE FROM snapshots; DELETE FROM pc_blobs; DELETE FROM pc_trees;").ConfigureAwait(false);
     }
 
     private sealed class SnapshotRow

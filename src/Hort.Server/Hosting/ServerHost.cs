@@ -55,6 +55,8 @@ public sealed class ServerHost : IAsyncDisposable
         try
         {
             catalog = await ServerCatalog.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+            // A prune whose deletion this start acknowledges may have removed what a verified tree names.
+            await catalog.ClearVerifiedTreesAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -147,7 +147,9 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         var pc = await catalog.GetPcAsync(pcId, ct).ConfigureAwait(false) ?? throw new NotFoundException($"there is no PC {pcId}");
         await writers.FlushAsync(session.Id, ct).ConfigureAwait(false);
 
-        var (files, referenced) = await WalkAsync(repository, root, ct).ConfigureAwait(false);
+        // Subtrees checked in one of this PC's committed snapshots are not entered again (protocol.md §7).
+        await catalog.DropStaleVerifiedTreesAsync(pcId, ct).ConfigureAwait(false);
+        var (files, referenced, walked) = await CommitWalk.RunAsync(repository, root, trees => VerifiedTreesAsync(pcId, trees, ct), ct).ConfigureAwait(false);
         var hexes = referenced.Select(r => r.ToString()).ToList();
         var known = await catalog.KnownBlobsAsync(pcId, hexes, ct).ConfigureAwait(false);
         if (hexes.FirstOrDefault(h => !known.Contains(h)) is { } foreign)
@@ -179,6 +181,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         await lease.EnsureHeldAsync(ct).ConfigureAwait(false);
         var snapshotId = await repository.SaveSnapshotAsync(snapshot, ct).ConfigureAwait(false);
         await catalog.AddSnapshotAsync(ToDto(snapshotId, pcId, snapshot), ct).ConfigureAwait(false);
+        await catalog.AddVerifiedTreesAsync(pcId, snapshotId.ToString(), walked.Select(w => (w.Key.ToString(), w.Value)), ct).ConfigureAwait(false);
         await catalog.CloseSessionAsync(session.Id, SessionValues.Committed, snapshotId.ToString(), ct).ConfigureAwait(false);
         await writers.CloseAsync(session.Id, ct).ConfigureAwait(false);
         return new CommitResponse(snapshotId.ToString(), received);
@@ -200,56 +203,14 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     /// </summary>
     internal static async Task<(long Files, HashSet<ObjectId> Referenced)> WalkAsync(HortRepository repository, ObjectId root, CancellationToken ct)
     {
-        var referenced = new HashSet<ObjectId>();
-        var pending = new Stack<ObjectId>();
-        long files = 0;
-        Require(repository, root, BlobType.Tree);
-        referenced.Add(root);
-        pending.Push(root);
-        while (pending.Count > 0)
-        {
-            Tree tree;
-            try
-            {
-                tree = await repository.LoadTreeAsync(pending.Pop(), ct).ConfigureAwait(false);
-            }
-            catch (RepositoryCorruptException e)
-            {
-                throw new UploadRejectedException("the snapshot references a tree that cannot be read: " + e.Message);
-            }
-
-            foreach (var node in tree.Nodes)
-            {
-                if (node.Type == NodeType.Directory)
-                {
-                    Require(repository, node.Subtree, BlobType.Tree);
-                    if (referenced.Add(node.Subtree)) pending.Push(node.Subtree);
-                }
-                else if (node.Type == NodeType.File)
-                {
-                    files++;
-                    foreach (var chunk in node.Content)
-                    {
-                        if (referenced.Add(chunk)) Require(repository, chunk, BlobType.Data);
-                    }
-                }
-            }
-        }
-
-        return (files, referenced);
+        var walk = await CommitWalk.RunAsync(repository, root, _ => Task.FromResult<IReadOnlyDictionary<ObjectId, long>>(new Dictionary<ObjectId, long>()), ct).ConfigureAwait(false);
+        return (walk.Files, walk.Referenced);
     }
 
-    private static void Require(HortRepository repository, ObjectId id, BlobType type)
+    private async Task<IReadOnlyDictionary<ObjectId, long>> VerifiedTreesAsync(string pcId, IReadOnlyCollection<ObjectId> trees, CancellationToken ct)
     {
-        if (!repository.Index.TryGet(id, out var location))
-        {
-            throw new UploadRejectedException($"blob {id} is referenced but not stored on the server; upload it and commit again");
-        }
-
-        if (location.Entry.Type != type)
-        {
-            throw new UploadRejectedException($"blob {id} is referenced as {type.ToString().ToLowerInvariant()} but stored as {location.Entry.Type.ToString().ToLowerInvariant()}");
-        }
+        var found = await catalog.VerifiedTreesAsync(pcId, [.. trees.Select(t => t.ToString())], ct).ConfigureAwait(false);
+        return found.ToDictionary(f => ObjectId.Parse(f.Key), f => f.Value);
     }
 
     private async Task CheckTreeAsync(string pcId, string blobHex, ReadOnlyMemory<byte> raw, CancellationToken ct)
