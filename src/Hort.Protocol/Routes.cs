@@ -29,6 +29,7 @@ public static class Routes
     public const string Jobs = Prefix + "/jobs";
     public const string Job = Jobs + "/{jobId}";
     public const string JobLog = Job + "/log";
+    public const string JobCancel = Job + "/cancel";
 
     public const string Audit = Prefix + "/audit";
 

@@ -39,6 +39,9 @@ public static class SessionValues
     public const string Committed = "committed";
     public const string Abandoned = "abandoned";
 
+    /// <summary>Closed by the server because its backup job was cancelled; nothing is committed from it.</summary>
+    public const string Cancelled = "cancelled";
+
     /// <summary>The largest tree accepted, after decompression.</summary>
     public const int MaxTreeBytes = 64 << 20;
 

@@ -84,12 +84,18 @@ internal static class AgentEndpoints
         var deadline = time.GetUtcNow().AddSeconds(seconds);
         while (true)
         {
-            var queued = (await catalog.ListJobsAsync(pcId, 100, ct).ConfigureAwait(false)).Where(j => j.State == JobValues.Queued).ToList();
+            var queued = (await catalog.ListJobsAsync(pcId, 100, ct).ConfigureAwait(false)).Where(j => j.State is JobValues.Queued or JobValues.Cancelling).ToList();
             if (queued.Count > 0)
             {
                 var commands = new List<AgentCommand>();
                 foreach (var job in queued)
                 {
+                    if (job.State == JobValues.Cancelling)
+                    {
+                        commands.Add(new AgentCommand(job.Id + "-" + JobValues.Cancel, JobValues.Cancel, job.Id, null, null));
+                        continue;
+                    }
+
                     var restore = job.Kind == JobValues.Restore && await catalog.JobPayloadAsync(job.Id, ct).ConfigureAwait(false) is { } json
                         ? JsonSerializer.Deserialize(json, ProtocolJson.Default.RestoreRequest)
                         : null;
@@ -109,8 +115,10 @@ internal static class AgentEndpoints
         var job = await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
         if (progress.State is not (JobValues.Running or JobValues.Queued)) return ApiProblems.BadRequest("state must be 'running' (use …/result to end a job)");
         if (progress.Message is { Length: > MaxMessage }) return ApiProblems.BadRequest($"message has more than {MaxMessage} characters");
-        if (job.Finished is not null) return ApiProblems.Conflict("the job has ended");
-        await catalog.UpdateJobAsync(jobId, JobValues.Running, time.GetUtcNow(), null, progress.Message, ct).ConfigureAwait(false);
+        if (job.Finished is not null || !await catalog.UpdateJobAsync(jobId, JobValues.Running, time.GetUtcNow(), null, progress.Message, ct).ConfigureAwait(false))
+        {
+            return ApiProblems.Conflict("the job has ended");
+        }
         return Results.NoContent();
     }
 
@@ -140,7 +148,9 @@ internal static class AgentEndpoints
             snapshotId = snapshot.Id;
         }
 
-        await catalog.UpdateJobAsync(jobId, result.Succeeded ? JobValues.Succeeded : JobValues.Failed, time.GetUtcNow(), snapshotId, result.Message, ct).ConfigureAwait(false);
+        // A job an administrator cancelled ends as cancelled unless it succeeded first.
+        var state = result.Succeeded ? JobValues.Succeeded : result.Cancelled || job.State == JobValues.Cancelling ? JobValues.Cancelled : JobValues.Failed;
+        if (!await catalog.UpdateJobAsync(jobId, state, time.GetUtcNow(), snapshotId, result.Message, ct).ConfigureAwait(false)) return ApiProblems.Conflict("the job has ended");
         return Results.NoContent();
     }
 

@@ -31,6 +31,11 @@ internal sealed partial class ServerExceptionHandler(IProblemDetailsService prob
         }
 
         httpContext.Response.StatusCode = status;
+        if (exception is Jobs.NoBackupSlotException busy)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -44,6 +49,7 @@ internal sealed partial class ServerExceptionHandler(IProblemDetailsService prob
         _ when IsDiskFull(exception) => (StatusCodes.Status507InsufficientStorage, "Insufficient storage",
             "the server's storage is full; nothing was stored; retry when space has been freed"),
         UploadRejectedException e => (StatusCodes.Status422UnprocessableEntity, "Rejected", e.Message),
+        Jobs.NoBackupSlotException e => (StatusCodes.Status503ServiceUnavailable, "No backup slot free", e.Message),
         NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message),
         BadHttpRequestException e => (e.StatusCode, "Bad request", e.Message),
         OperationCanceledException or SocketException => (StatusCodes.Status503ServiceUnavailable, "Unavailable", "the request was cancelled"),

@@ -36,19 +36,40 @@ public sealed partial class ServerCatalog
         return row?.ToDto();
     }
 
-    /// <summary>Sets a job's state; start and finish times are set once.</summary>
-    public async Task UpdateJobAsync(string id, string state, DateTimeOffset now, string? snapshotId, string? message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the state of a job that has not ended; start and finish times are set once. A job being cancelled stays
+    /// <c>cancelling</c> until it ends. False when the job had already ended.
+    /// </summary>
+    public async Task<bool> UpdateJobAsync(string id, string state, DateTimeOffset now, string? snapshotId, string? message, CancellationToken cancellationToken)
     {
         var finished = state is JobValues.Succeeded or JobValues.Failed or JobValues.Cancelled;
         await using var c = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await c.ExecuteAsync(
+            """
+            UPDATE jobs SET state = CASE WHEN state = 'cancelling' AND @finished = 0 THEN state ELSE @state END,
+              started = CASE WHEN @state = 'waiting' THEN started ELSE COALESCE(started, @now) END,
+              finished = CASE WHEN @finished = 1 THEN @now ELSE finished END,
+              snapshot_id = COALESCE(@snapshotId, snapshot_id), message = COALESCE(@message, message)
+            WHERE id = @id AND finished IS NULL
+            """,
+            new { id, state, now = Ms(now), finished = finished ? 1L : 0L, snapshotId, message }).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
+    /// Ends a job that is still queued as cancelled, or marks a started one <c>cancelling</c>. Returns the job's
+    /// state afterwards, or null when it does not exist; a job that had ended keeps its state.
+    /// </summary>
+    public async Task<string?> CancelJobAsync(string id, DateTimeOffset now, string message, CancellationToken cancellationToken)
+    {
+        await using var c = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await c.ExecuteAsync(
             """
-            UPDATE jobs SET state = @state, started = COALESCE(started, @now),
-              finished = CASE WHEN @finished = 1 THEN COALESCE(finished, @now) ELSE finished END,
-              snapshot_id = COALESCE(@snapshotId, snapshot_id), message = COALESCE(@message, message)
-            WHERE id = @id
+            UPDATE jobs SET state = CASE WHEN state = 'queued' THEN 'cancelled' ELSE 'cancelling' END,
+              finished = CASE WHEN state = 'queued' THEN @now ELSE finished END, message = @message
+            WHERE id = @id AND finished IS NULL
             """,
-            new { id, state, now = Ms(now), finished = finished ? 1L : 0L, snapshotId, message }).ConfigureAwait(false);
+            new { id, now = Ms(now), message }).ConfigureAwait(false);
+        return await c.ExecuteScalarAsync<string?>("SELECT state FROM jobs WHERE id = @id", new { id }).ConfigureAwait(false);
     }
 
     /// <summary>The request a job was created with (restores), as stored JSON.</summary>

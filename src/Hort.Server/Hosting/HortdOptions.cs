@@ -57,6 +57,9 @@ public sealed class HortdOptions
 
     public PasswordHashingOptions PasswordHashing { get; set; } = new();
 
+    /// <summary>How many backups run at once over all PCs (<c>Jobs:MaxConcurrentBackups</c>) and when an idle one yields.</summary>
+    public Jobs.JobOptions Jobs { get; set; } = new();
+
     public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
 
     public string ResolvedRepositoryPath => RepositoryPath is { Length: > 0 } p ? Path.GetFullPath(p) : Path.Combine(DataDirectory, "repository");
@@ -89,6 +92,7 @@ public sealed class HortdOptions
         if (AuthenticatedBodyLimit is < 64 * 1024 or > 1 << 30) problems.Add($"AuthenticatedBodyLimit {AuthenticatedBodyLimit} is outside 65536..1073741824");
         if (PasswordHashing.Passes is < 1 or > 100) problems.Add($"PasswordHashing:Passes {PasswordHashing.Passes} is outside 1..100");
         if (PasswordHashing.MemoryKiB is < 8 or > 16 * 1024 * 1024) problems.Add($"PasswordHashing:MemoryKiB {PasswordHashing.MemoryKiB} is outside 8..16777216");
+        problems.AddRange(Jobs.Problems());
         return problems;
     }
 }

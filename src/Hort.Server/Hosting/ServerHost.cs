@@ -93,6 +93,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton(new PasswordHasher(options.PasswordHashing));
         services.AddSingleton<FailureThrottle>();
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<Jobs.BackupSlots>();
         services.AddSingleton<ServerStateStore>();
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();

@@ -9,6 +9,7 @@ using Hort.Repository.Maintenance;
 using Hort.Repository.Snapshots;
 using Hort.Repository.Trees;
 using Hort.Server.Catalog;
+using Hort.Server.Jobs;
 
 namespace Hort.Server.Sessions;
 
@@ -16,7 +17,8 @@ namespace Hort.Server.Sessions;
 /// The server side of backup sessions (protocol.md §7): known-blob queries answered from the PC's own known set,
 /// verified uploads, and commits that check every reference before the snapshot is written with the server's time.
 /// </summary>
-public sealed class BackupSessions(HortRepository repository, RepositoryLease lease, ServerCatalog catalog, SessionWriters writers, TimeProvider time)
+/// <remarks>Every request that works on a session holds one of the server's <see cref="BackupSlots"/>.</remarks>
+public sealed class BackupSessions(HortRepository repository, RepositoryLease lease, ServerCatalog catalog, SessionWriters writers, BackupSlots slots, TimeProvider time)
 {
     public const string PcTagPrefix = "hort-pc=";
     private const int MaxPaths = 1000;
@@ -25,15 +27,22 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     public async Task<(SessionRecord Session, bool Resumed)> OpenAsync(string pcId, SessionCreateRequest request, CancellationToken ct)
     {
         CheckPaths(request.Paths);
-        if (await catalog.OpenSessionOfAsync(pcId, ct).ConfigureAwait(false) is { } open)
-        {
-            return (open, true);
-        }
-
         if (request.JobId is not null)
         {
             var job = await catalog.GetJobAsync(request.JobId, ct).ConfigureAwait(false);
             if (job is null || job.PcId != pcId) throw new NotFoundException($"there is no job {request.JobId}");
+            if (job.Finished is not null || job.State == JobValues.Cancelling) throw new UploadRejectedException($"job {job.Id} was {(job.Finished is null ? "cancelled" : job.State)}; it takes no backup session");
+        }
+
+        if (!slots.TryHold(pcId))
+        {
+            if (request.JobId is not null) await catalog.UpdateJobAsync(request.JobId, JobValues.Waiting, time.GetUtcNow(), null, "waiting for a free backup slot on the server", ct).ConfigureAwait(false);
+            slots.Hold(pcId);
+        }
+
+        if (await catalog.OpenSessionOfAsync(pcId, ct).ConfigureAwait(false) is { } open)
+        {
+            return (open, true);
         }
 
         var session = new SessionRecord(Guid.NewGuid().ToString("N"), pcId, SessionValues.Open, time.GetUtcNow(), request.JobId, null);
@@ -53,6 +62,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     /// <summary>The IDs the PC must upload: all but those in its own known set that are durable or queued.</summary>
     public async Task<IReadOnlyList<string>> NeededAsync(string pcId, SessionRecord session, IReadOnlyList<string> ids, CancellationToken ct)
     {
+        slots.Hold(pcId);
         var parsed = new List<(string Hex, ObjectId Id)>(ids.Count);
         foreach (var hex in ids)
         {
@@ -76,6 +86,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
             _ => throw new NotFoundException($"there is no blob type '{blobType}' (use data or tree)"),
         };
         var id = ParseId(blobHex);
+        slots.Hold(pcId);
         var max = MaxRawLength(type);
         byte[]? rented = null;
         try
@@ -132,7 +143,11 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     }
 
     /// <summary>Makes the session's uploads durable.</summary>
-    public Task CheckpointAsync(SessionRecord session, CancellationToken ct) => writers.FlushAsync(session.Id, ct);
+    public Task CheckpointAsync(SessionRecord session, CancellationToken ct)
+    {
+        slots.Hold(session.PcId);
+        return writers.FlushAsync(session.Id, ct);
+    }
 
     /// <summary>
     /// Flushes the session, checks that every blob the snapshot references is durable, of the right type and in the
@@ -144,6 +159,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         CheckPaths(request.Paths);
         if (request.Excludes is { Count: > PolicyDto.MaxPatterns }) throw new UploadRejectedException($"more than {PolicyDto.MaxPatterns} excludes");
         var root = ParseId(request.Tree);
+        slots.Hold(pcId);
         var pc = await catalog.GetPcAsync(pcId, ct).ConfigureAwait(false) ?? throw new NotFoundException($"there is no PC {pcId}");
         await writers.FlushAsync(session.Id, ct).ConfigureAwait(false);
 
@@ -179,11 +195,17 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         };
         // A lease that could not be kept fresh may have been judged stale by a prune: commit nothing then.
         await lease.EnsureHeldAsync(ct).ConfigureAwait(false);
+        if (await catalog.GetSessionAsync(session.Id, ct).ConfigureAwait(false) is not { State: SessionValues.Open })
+        {
+            throw new UploadRejectedException($"session {session.Id} was closed while committing (its job was cancelled); nothing was committed");
+        }
+
         var snapshotId = await repository.SaveSnapshotAsync(snapshot, ct).ConfigureAwait(false);
         await catalog.AddSnapshotAsync(ToDto(snapshotId, pcId, snapshot), ct).ConfigureAwait(false);
         await catalog.AddVerifiedTreesAsync(pcId, snapshotId.ToString(), walked.Select(w => (w.Key.ToString(), w.Value)), ct).ConfigureAwait(false);
         await catalog.CloseSessionAsync(session.Id, SessionValues.Committed, snapshotId.ToString(), ct).ConfigureAwait(false);
         await writers.CloseAsync(session.Id, ct).ConfigureAwait(false);
+        slots.Release(pcId);
         return new CommitResponse(snapshotId.ToString(), received);
     }
 
@@ -192,6 +214,20 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     {
         await writers.CloseAsync(session.Id, ct).ConfigureAwait(false);
         await catalog.CloseSessionAsync(session.Id, SessionValues.Abandoned, null, ct).ConfigureAwait(false);
+        slots.Release(session.PcId);
+    }
+
+    /// <summary>
+    /// Closes the PC's open session because its backup job was cancelled: nothing is committed from it, what it
+    /// uploaded stays durable and known (the next backup does not send it again). Returns the session's ID, if any.
+    /// </summary>
+    public async Task<string?> CancelOpenSessionAsync(string pcId, CancellationToken ct)
+    {
+        if (await catalog.OpenSessionOfAsync(pcId, ct).ConfigureAwait(false) is not { } session) return null;
+        await catalog.CloseSessionAsync(session.Id, SessionValues.Cancelled, null, ct).ConfigureAwait(false);
+        await writers.CloseAsync(session.Id, ct).ConfigureAwait(false);
+        slots.Release(pcId);
+        return session.Id;
     }
 
     internal static SnapshotDto ToDto(ObjectId id, string pcId, Snapshot s) =>
