@@ -7,12 +7,18 @@ namespace Hort.Agent;
 /// <summary>What enrollment gave this PC: where the server is, the certificate it pinned, its credential and dedup keys.</summary>
 public sealed record AgentIdentity(string Server, string Fingerprint, string PcId, string Credential, DedupKeys Dedup);
 
-/// <summary>What the agent remembers between runs: the last successful backup, the job in progress, handled commands.</summary>
+/// <summary>A job the agent has started and not yet ended; a restart resumes it with the same job ID.</summary>
+public sealed record ActiveJob(string JobId, string Kind, RestoreRequest? Restore);
+
+/// <summary>What the agent remembers between runs: the last successful backup, the jobs in progress, handled commands.</summary>
 public sealed record AgentProgressState
 {
     public DateTimeOffset? LastSuccess { get; init; }
 
-    /// <summary>A job that was running when the agent stopped; it is resumed at the next start.</summary>
+    /// <summary>Jobs that were running when the agent stopped; they are resumed at the next start.</summary>
+    public IReadOnlyList<ActiveJob> ActiveJobs { get; init; } = [];
+
+    /// <summary>The one job in progress as older agents wrote it; read once into <see cref="ActiveJobs"/>, never written.</summary>
     public string? ActiveJobId { get; init; }
 
     public string? ActiveJobKind { get; init; }
@@ -23,9 +29,18 @@ public sealed record AgentProgressState
     public IReadOnlyList<string> HandledCommands { get; init; } = [];
 
     public const int RememberedCommands = 500;
+
+    /// <summary>The same state with an older file's single active job moved into <see cref="ActiveJobs"/>.</summary>
+    internal AgentProgressState Upgraded() => ActiveJobId is { } id
+        ? this with
+        {
+            ActiveJobs = [.. ActiveJobs.Where(j => j.JobId != id), new ActiveJob(id, ActiveJobKind ?? JobValues.Backup, ActiveRestore)],
+            ActiveJobId = null, ActiveJobKind = null, ActiveRestore = null,
+        }
+        : this;
 }
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AgentIdentity))]
 [JsonSerializable(typeof(AgentProgressState))]
 internal sealed partial class AgentJson : JsonSerializerContext;
@@ -55,7 +70,7 @@ public sealed class AgentState(string folder)
 
     public void SaveIdentity(AgentIdentity identity) => Write(IdentityFile, identity, AgentJson.Default.AgentIdentity);
 
-    public AgentProgressState LoadProgress() => Read(ProgressFile, AgentJson.Default.AgentProgressState) ?? new AgentProgressState();
+    public AgentProgressState LoadProgress() => (Read(ProgressFile, AgentJson.Default.AgentProgressState) ?? new AgentProgressState()).Upgraded();
 
     public void SaveProgress(AgentProgressState state) => Write(ProgressFile, state, AgentJson.Default.AgentProgressState);
 

@@ -4,9 +4,11 @@ namespace Hort.Agent;
 
 /// <summary>
 /// Streams one job's progress (at most once per second, the latest value only) and log lines to the server, and
-/// writes the same lines to the agent's own log. A report that fails is written locally; the job goes on.
+/// writes the same lines to the agent's own log. A report that fails is written locally; the job goes on — unless the
+/// server answers that the job has ended (it was cancelled before this PC started it): then <paramref name="ended"/>
+/// is called to stop it.
 /// </summary>
-internal sealed class JobReporter(ServerClient client, string jobId, TextWriter log, TimeProvider time) : IAsyncDisposable
+internal sealed class JobReporter(ServerClient client, string jobId, TextWriter log, TimeProvider time, Action? ended = null) : IAsyncDisposable
 {
     private readonly List<JobLogEntry> _pending = [];
     private readonly Lock _lock = new();
@@ -30,13 +32,20 @@ internal sealed class JobReporter(ServerClient client, string jobId, TextWriter 
         lock (_lock) _pending.Add(new JobLogEntry(now, level, message.Length > 4000 ? message[..4000] : message));
     }
 
-    /// <summary>Sends what is left, then the result.</summary>
+    /// <summary>Sends what is left, then the result; a job the server has already ended keeps its end.</summary>
     public async Task FinishAsync(JobResult result, CancellationToken ct)
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null) await _loop.ConfigureAwait(false);
-        await SendAsync(ct).ConfigureAwait(false);
-        await client.ResultAsync(jobId, result, ct).ConfigureAwait(false);
+        try
+        {
+            await SendAsync(ct).ConfigureAwait(false);
+            await client.ResultAsync(jobId, result, ct).ConfigureAwait(false);
+        }
+        catch (ServerRefusedException e) when (e.Status == System.Net.HttpStatusCode.Conflict)
+        {
+            log.WriteLine($"{time.GetLocalNow():yyyy-MM-dd HH:mm:ss} job {jobId}: the server had already ended it");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -57,6 +66,12 @@ internal sealed class JobReporter(ServerClient client, string jobId, TextWriter 
             }
             catch (OperationCanceledException)
             {
+                return;
+            }
+            catch (ServerRefusedException e) when (e.Status == System.Net.HttpStatusCode.Conflict)
+            {
+                Log("info", "the server says this job has ended (cancelled); stopping it");
+                ended?.Invoke();
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or AgentException)

@@ -13,7 +13,7 @@ namespace Hort.Agent;
 /// the server is asked which blobs it needs from this PC, only those are uploaded (zstd-compressed), and the snapshot
 /// is committed by the server, which checks every reference and stamps its own time.
 /// </summary>
-public sealed class RemoteBackupTarget(ServerClient client, string sessionId, ChunkingKeys keys, TimeProvider time) : IBackupTarget
+public sealed class RemoteBackupTarget(ServerClient client, string sessionId, ChunkingKeys keys, TimeProvider time, RateLimit? uploadLimit = null) : IBackupTarget
 {
     private readonly HashSet<ObjectId> _parentChunks = [];
     private readonly Lock _parentLock = new();
@@ -52,7 +52,7 @@ public sealed class RemoteBackupTarget(ServerClient client, string sessionId, Ch
         return tree;
     }
 
-    public IBackupWriter OpenWriter() => Uploader = new SessionUploader(client, sessionId, keys, IsParentChunk);
+    public IBackupWriter OpenWriter() => Uploader = new SessionUploader(client, sessionId, keys, IsParentChunk, uploadLimit ?? RateLimit.None);
 
     public async Task<ObjectId> SaveSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken)
     {

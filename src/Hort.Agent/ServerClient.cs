@@ -8,9 +8,12 @@ using Hort.Protocol;
 namespace Hort.Agent;
 
 /// <summary>The server answered with an error (problem details); <see cref="Status"/> is its HTTP status.</summary>
-public sealed class ServerRefusedException(HttpStatusCode status, string message) : AgentException(message)
+public sealed class ServerRefusedException(HttpStatusCode status, string message, TimeSpan? retryAfter = null) : AgentException(message)
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The server's Retry-After, when it said when to ask again.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 
     /// <summary>Worth retrying later: the server is busy, restarting or out of space.</summary>
     public bool IsTransient => (int)Status >= 500 || Status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
@@ -144,6 +147,6 @@ public sealed class ServerClient(HttpClient http) : IDisposable
         var what = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
         throw new ServerRefusedException(response.StatusCode, response.StatusCode == HttpStatusCode.Unauthorized
             ? $"the server refused this PC's credential ({what}): it was revoked or the PC was removed; enroll again"
-            : $"the server answered {(int)response.StatusCode} to {what}: {detail}");
+            : $"the server answered {(int)response.StatusCode} to {what}: {detail}", response.Headers.RetryAfter?.Delta);
     }
 }

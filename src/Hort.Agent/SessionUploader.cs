@@ -16,7 +16,7 @@ namespace Hort.Agent;
 /// children, and batches are sent strictly in the order they were filled. A checkpoint every few hundred MB makes
 /// the uploads durable, so an interrupted backup repeats little.
 /// </summary>
-internal sealed class SessionUploader(ServerClient client, string sessionId, ChunkingKeys keys, Func<ObjectId, bool> inParent) : IBackupWriter
+internal sealed class SessionUploader(ServerClient client, string sessionId, ChunkingKeys keys, Func<ObjectId, bool> inParent, RateLimit limit) : IBackupWriter
 {
     private const int BatchIds = 2000;
     private const long BatchBytes = 16L << 20;
@@ -160,6 +160,7 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
     private async Task UploadAsync(PendingBlob blob, CancellationToken ct)
     {
         var type = blob.Type == BlobType.Tree ? SessionValues.Tree : SessionValues.Data;
+        await limit.WaitAsync(blob.Body.Length, ct).ConfigureAwait(false);
         await client.UploadAsync(sessionId, type, blob.Id.ToString(), blob.Body, blob.Zstd, ct).ConfigureAwait(false);
         Interlocked.Increment(ref _blobsSent);
         Interlocked.Add(ref _rawSent, blob.RawLength);

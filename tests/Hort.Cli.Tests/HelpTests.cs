@@ -23,6 +23,7 @@ public sealed class HelpTests
         { "cat snapshot", ["ID"] },
         { "agent", ["enroll", "run", "status", "--state"] },
         { "agent enroll", ["--server", "--code", "--fingerprint"] },
+        { "agent run", ["--limit-upload"] },
     };
 
     [Theory]

@@ -19,11 +19,17 @@ internal static class AgentCommand
         Description = "The SHA-256 fingerprint hortd printed (64 hex digits); without it the presented one is shown for confirmation",
     };
 
+    private static readonly Option<long> LimitUpload = new("--limit-upload")
+    {
+        Description = "Keep uploads below this many KiB per second on average (0: no limit), to leave room on a slow line",
+        DefaultValueFactory = _ => 0,
+    };
+
     public static Command Create()
     {
         var enroll = new Command("enroll", "Enroll this PC with a server: pin its certificate and receive this PC's credential") { Server, Code, Fingerprint };
         CommandAction.Set(enroll, EnrollAsync);
-        var run = new Command("run", "Run the agent: follow the policy, back up, restore on request (the systemd service runs this)");
+        var run = new Command("run", "Run the agent: follow the policy, back up, restore on request (the systemd service runs this)") { LimitUpload };
         CommandAction.Set(run, RunAsync);
         var status = new Command("status", "Show the enrollment and the last backup of this PC");
         CommandAction.Set(status, StatusAsync);
@@ -70,9 +76,11 @@ internal static class AgentCommand
     private static async Task<int> RunAsync(CliContext ctx, CancellationToken ct)
     {
         var state = StateOf(ctx);
+        var limit = ctx.Parse.GetValue(LimitUpload);
+        if (limit is < 0 or > long.MaxValue / 1024) throw new CliException("--limit-upload must be 0 or a positive number of KiB per second", ExitCodes.Usage);
         try
         {
-            await new AgentService(state, ctx.Out, TimeProvider.System).RunAsync(ct).ConfigureAwait(false);
+            await new AgentService(state, ctx.Out, TimeProvider.System) { UploadBytesPerSecond = limit * 1024 }.RunAsync(ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -98,7 +106,7 @@ internal static class AgentCommand
             ctx.Out.WriteLine($"PC:            {identity.PcId}");
             ctx.Out.WriteLine($"state folder:  {state.Folder}");
             ctx.Out.WriteLine($"last backup:   {(progress.LastSuccess is { } t ? t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") : "never")}");
-            ctx.Out.WriteLine($"job running:   {progress.ActiveJobId ?? "none"}");
+            ctx.Out.WriteLine($"jobs running:  {(progress.ActiveJobs.Count == 0 ? "none" : string.Join(", ", progress.ActiveJobs.Select(j => $"{j.JobId} ({j.Kind})")))}");
             return Task.FromResult(ExitCodes.Ok);
         }
         catch (AgentException e)

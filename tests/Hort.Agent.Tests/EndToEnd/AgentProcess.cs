@@ -33,11 +33,11 @@ internal sealed class AgentProcess(string state) : IAsyncDisposable
         return (exitCode, enroll.Output);
     }
 
-    /// <summary>Starts <c>hort agent run</c>; the output of an earlier run stays readable in <see cref="Output"/>.</summary>
-    public void Start()
+    /// <summary>Starts <c>hort agent run</c> with <paramref name="options"/>; the output of an earlier run stays readable in <see cref="Output"/>.</summary>
+    public void Start(params string[] options)
     {
         _earlier += _run?.Output ?? "";
-        _run = ChildProcess.Start("hort.dll", ["agent", "run", "--state", State]);
+        _run = ChildProcess.Start("hort.dll", ["agent", "run", "--state", State, .. options]);
     }
 
     /// <summary><c>hort agent status</c>'s output.</summary>

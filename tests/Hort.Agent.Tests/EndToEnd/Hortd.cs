@@ -13,12 +13,14 @@ internal sealed partial class Hortd : IAsyncDisposable
 {
     public const string AdminPassword = "correct horse battery";
 
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private ChildProcess _process;
 
-    private Hortd(string data, int port, ChildProcess process)
+    private Hortd(string data, int port, IReadOnlyDictionary<string, string> settings, ChildProcess process)
     {
         DataDirectory = data;
         Port = port;
+        _settings = settings;
         _process = process;
     }
 
@@ -36,10 +38,12 @@ internal sealed partial class Hortd : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<Hortd> StartAsync(string data)
+    /// <summary>Starts hortd; <paramref name="settings"/> are extra <c>HORTD_</c> environment variables (typed options).</summary>
+    public static async Task<Hortd> StartAsync(string data, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
-        var server = new Hortd(data, port, Launch(data, port));
+        settings ??= new Dictionary<string, string>();
+        var server = new Hortd(data, port, settings, Launch(data, port, settings));
         server.Fingerprint = await server._process.WaitForAsync(FingerprintPattern(), TimeSpan.FromSeconds(60));
         var code = await server._process.WaitForAsync(SetupCodePattern(), TimeSpan.FromSeconds(10));
         using var anonymous = PinnedHttp.Create(server.Address, server.Fingerprint);
@@ -54,7 +58,7 @@ internal sealed partial class Hortd : IAsyncDisposable
     {
         await _process.KillAsync();
         await _process.DisposeAsync();
-        _process = Launch(DataDirectory, Port);
+        _process = Launch(DataDirectory, Port, _settings);
         await _process.WaitForAsync(FingerprintPattern(), TimeSpan.FromSeconds(60));
         Admin.Dispose();
         await LoginAsync();
@@ -109,6 +113,33 @@ internal sealed partial class Hortd : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks to cancel a job; returns the answer's status and the job.</summary>
+    public async Task<(HttpStatusCode Status, JobDto? Job)> CancelAsync(string jobId)
+    {
+        using var response = await Admin.PostAsync(Routes.Format(Routes.JobCancel, jobId), null, Ct);
+        return (response.StatusCode, response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(ProtocolJson.Default.JobDto, Ct) : null);
+    }
+
+    public Task<IReadOnlyList<JobDto>> JobsAsync(string pcId) => GetAsync(Routes.Jobs + "?pcId=" + pcId, ProtocolJson.Default.IReadOnlyListJobDto);
+
+    public Task<IReadOnlyList<JobLogEntry>> JobLogAsync(string jobId) => GetAsync(Routes.Format(Routes.JobLog, jobId), ProtocolJson.Default.IReadOnlyListJobLogEntry);
+
+    /// <summary>Waits until a job of the PC satisfies <paramref name="condition"/>; returns it.</summary>
+    public async Task<JobDto> WaitForJobAsync(string pcId, Func<JobDto, IReadOnlyList<JobLogEntry>, bool> condition, Func<string> diagnostics)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            foreach (var job in await JobsAsync(pcId))
+            {
+                if (condition(job, await JobLogAsync(job.Id))) return job;
+            }
+
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"no job of PC {pcId} came to the expected state\n{diagnostics()}");
+            await Task.Delay(200, Ct);
+        }
+    }
+
     /// <summary>Waits until the job has ended; returns it.</summary>
     public async Task<JobDto> WaitForJobAsync(string jobId, Func<string> diagnostics)
     {
@@ -148,8 +179,9 @@ internal sealed partial class Hortd : IAsyncDisposable
         Admin = PinnedHttp.Create(Address, Fingerprint, token);
     }
 
-    private static ChildProcess Launch(string data, int port) => ChildProcess.Start("hortd.dll", ["--data", data, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-        new Dictionary<string, string> { ["HORTD_PASSWORDHASHING__PASSES"] = "1", ["HORTD_PASSWORDHASHING__MEMORYKIB"] = "64" });
+    private static ChildProcess Launch(string data, int port, IReadOnlyDictionary<string, string> settings) =>
+        ChildProcess.Start("hortd.dll", ["--data", data, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string>(settings) { ["HORTD_PASSWORDHASHING__PASSES"] = "1", ["HORTD_PASSWORDHASHING__MEMORYKIB"] = "64" });
 
     private static int FreePort()
     {
