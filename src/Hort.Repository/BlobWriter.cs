@@ -60,7 +60,18 @@ public sealed class BlobWriter : IDisposable
     }
 
     /// <summary>Stores a blob unless it is already known; returns true when it was new.</summary>
-    public async ValueTask<bool> SaveAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SaveAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken = default) =>
+        SaveAsync(type, id, raw, default, prepared: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SaveAsync(BlobType, ObjectId, ReadOnlyMemory{byte}, CancellationToken)"/> for a blob whose zstd form
+    /// the caller already has and has checked to decompress to <paramref name="raw"/> (empty when there is none): no
+    /// compression is done here (<see cref="BlobCodec.SealPrepared"/>).
+    /// </summary>
+    public ValueTask<bool> SavePreparedAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, ReadOnlyMemory<byte> compressed, CancellationToken cancellationToken = default) =>
+        SaveAsync(type, id, raw, compressed, prepared: true, cancellationToken);
+
+    private async ValueTask<bool> SaveAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, ReadOnlyMemory<byte> compressed, bool prepared, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFailed();
@@ -86,7 +97,9 @@ public sealed class BlobWriter : IDisposable
         try
         {
             envelope = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxStoredLength(raw.Length));
-            length = _repository.Codec.Seal(type, id, raw.Span, envelope, out compression);
+            length = prepared
+                ? _repository.Codec.SealPrepared(type, id, raw.Span, compressed.Span, envelope, out compression)
+                : _repository.Codec.Seal(type, id, raw.Span, envelope, out compression);
         }
         catch (Exception e)
         {

@@ -7,6 +7,12 @@ public static class Compressor
     public const int DefaultLevel = 3;
 
     /// <summary>
+    /// True when <paramref name="compressedLength"/> bytes save at least 1/64 of <paramref name="rawLength"/>: the rule
+    /// by which <see cref="CompressOrStore"/> keeps zstd output, for compressed forms made elsewhere (an agent's).
+    /// </summary>
+    public static bool IsWorthKeeping(int rawLength, int compressedLength) => compressedLength < rawLength - rawLength / 64;
+
+    /// <summary>
     /// Compresses <paramref name="raw"/> into <paramref name="destination"/> and returns <see cref="CompressionKind.Zstd"/>
     /// when that saves at least 1/64 of its size (strictly smaller than <c>raw.Length - raw.Length / 64</c>);
     /// otherwise copies <paramref name="raw"/> unchanged and returns <see cref="CompressionKind.None"/>, so that

@@ -120,4 +120,24 @@ public sealed class BlobCodec
             throw new RepositoryCorruptException(Describe(entry, packId), "content does not match its ID");
         }
     }
+
+    /// <summary>
+    /// Encrypts a blob whose compressed form the caller already has, without compressing: <paramref name="compressed"/>
+    /// is kept when <see cref="Compressor.IsWorthKeeping"/> says so, else <paramref name="raw"/> is stored as it is (also
+    /// when <paramref name="compressed"/> is empty). The caller must have checked that <paramref name="compressed"/>
+    /// decompresses to exactly <paramref name="raw"/>.
+    /// </summary>
+    public int SealPrepared(BlobType type, ObjectId id, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> compressed, Span<byte> destination, out CompressionKind compression)
+    {
+        Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
+        PackEntry.WriteAssociatedData(type, id, ad);
+        if (!compressed.IsEmpty && Compressor.IsWorthKeeping(raw.Length, compressed.Length))
+        {
+            compression = CompressionKind.Zstd;
+            return _cipher.Encrypt(compressed, ad, destination);
+        }
+
+        compression = CompressionKind.None;
+        return _cipher.Encrypt(raw, ad, destination);
+    }
 }

@@ -126,7 +126,9 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
             var writer = writers.For(session.Id);
             try
             {
-                await writer.SaveAsync(type, id, raw, ct).ConfigureAwait(false);
+                // Stored in the form the agent sent, just verified: its zstd bytes, or the raw bytes it judged
+                // incompressible. The server decompresses each upload once and compresses nothing.
+                await writer.SavePreparedAsync(type, id, raw, zstd ? body : default, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
