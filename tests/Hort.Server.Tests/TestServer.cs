@@ -36,11 +36,11 @@ internal sealed partial class TestServer : IAsyncDisposable
         PasswordHashing = new PasswordHashingOptions { Passes = 1, MemoryKiB = 64 },
     };
 
-    public static async Task<TestServer> StartAsync(HortdOptions? options = null)
+    public static async Task<TestServer> StartAsync(HortdOptions? options = null, TimeProvider? time = null)
     {
         options ??= NewOptions();
         var console = new StringWriter();
-        var host = await ServerHost.CreateAsync(options, console, cancellationToken: TestContext.Current.CancellationToken);
+        var host = await ServerHost.CreateAsync(options, console, time, TestContext.Current.CancellationToken);
         await host.StartAsync(console, TestContext.Current.CancellationToken);
         return new TestServer(host, options, console);
     }

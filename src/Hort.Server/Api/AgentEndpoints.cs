@@ -76,14 +76,18 @@ internal static class AgentEndpoints
         return new AgentConfigResponse(pc.Id, pc.Name, policy.Policy, EnrollmentEndpoints.DedupKeysOf(repository), null);
     }
 
-    /// <summary>Queued jobs of this PC as commands; waits up to <paramref name="wait"/> seconds for one to appear.</summary>
-    private static async Task<IResult> CommandsAsync(int? wait, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// Queued jobs of this PC as commands; waits up to <paramref name="wait"/> seconds for one to appear, woken by
+    /// <see cref="CommandSignals"/> when one is queued here and re-reading the catalog every 15 seconds regardless.
+    /// </summary>
+    private static async Task<IResult> CommandsAsync(int? wait, HttpContext context, ServerCatalog catalog, CommandSignals signals, TimeProvider time, CancellationToken ct)
     {
         var seconds = Math.Clamp(wait ?? 0, 0, MaxWaitSeconds);
         var pcId = context.User.PcId();
         var deadline = time.GetUtcNow().AddSeconds(seconds);
         while (true)
         {
+            var signal = signals.Current(pcId);
             var queued = (await catalog.ListJobsAsync(pcId, 100, ct).ConfigureAwait(false)).Where(j => j.State is JobValues.Queued or JobValues.Cancelling).ToList();
             if (queued.Count > 0)
             {
@@ -105,8 +109,9 @@ internal static class AgentEndpoints
                 return Results.Ok(commands);
             }
 
-            if (time.GetUtcNow() >= deadline) return Results.NoContent();
-            await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ConfigureAwait(false);
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero) return Results.NoContent();
+            await signals.WaitAsync(signal, left < CommandSignals.SafetyReread ? left : CommandSignals.SafetyReread, ct).ConfigureAwait(false);
         }
     }
 

@@ -42,7 +42,7 @@ internal static class JobEndpoints
         return await catalog.JobLogAsync(jobId, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> CancelAsync(string jobId, HttpContext context, ServerCatalog catalog, BackupSessions sessions, AuditLog audit,
+    private static async Task<IResult> CancelAsync(string jobId, HttpContext context, ServerCatalog catalog, BackupSessions sessions, CommandSignals signals, AuditLog audit,
         TimeProvider time, CancellationToken ct)
     {
         var job = await FindAsync(catalog, jobId, ct).ConfigureAwait(false);
@@ -55,6 +55,8 @@ internal static class JobEndpoints
             return ApiProblems.Conflict($"job {jobId} has already ended ({state})");
         }
 
+        // A cancel command is now queued for the agent: wake its poll.
+        if (state == JobValues.Cancelling) signals.Pulse(job.PcId);
         string line;
         if (state == JobValues.Cancelled)
         {

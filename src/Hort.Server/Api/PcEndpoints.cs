@@ -67,22 +67,24 @@ internal static class PcEndpoints
         return Results.Ok(await catalog.ListSnapshotsAsync(pcId, ct).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> BackupAsync(string pcId, HttpContext context, ServerCatalog catalog, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> BackupAsync(string pcId, HttpContext context, ServerCatalog catalog, CommandSignals signals, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
         var job = new JobDto(Ids.New(), pcId, JobValues.Backup, JobValues.Queued, time.GetUtcNow(), null, null, null, "requested by an administrator");
         await catalog.AddJobAsync(job, null, ct).ConfigureAwait(false);
+        signals.Pulse(pcId);
         await audit.RecordAsync(context, "request-backup", $"pc {pcId} job {job.Id}").ConfigureAwait(false);
         return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
     }
 
     /// <summary>Queues a restore only after <see cref="RestoreRequests"/> found the snapshot and every path in it.</summary>
-    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, RestoreRequests restores, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, RestoreRequests restores, CommandSignals signals, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
         var checkedRequest = await restores.CheckAsync(pcId, request, ct).ConfigureAwait(false);
         var job = new JobDto(Ids.New(), pcId, JobValues.Restore, JobValues.Queued, time.GetUtcNow(), null, null, checkedRequest.SnapshotId, null);
         await catalog.AddJobAsync(job, JsonSerializer.Serialize(checkedRequest, ProtocolJson.Default.RestoreRequest), ct).ConfigureAwait(false);
+        signals.Pulse(pcId);
         await audit.RecordAsync(context, "request-restore", $"pc {pcId} snapshot {checkedRequest.SnapshotId} job {job.Id}").ConfigureAwait(false);
         return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
     }

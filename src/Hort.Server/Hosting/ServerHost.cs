@@ -98,6 +98,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();
         services.AddSingleton<RestoreRequests>();
+        services.AddSingleton<CommandSignals>();
         services.AddHostedService<IdleWriterSweep>();
         services.Configure<JsonOptions>(json =>
         {

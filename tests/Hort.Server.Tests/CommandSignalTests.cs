@@ -1,0 +1,57 @@
+using System.Net;
+using Hort.Protocol;
+using Hort.Server.Api;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hort.Server.Tests;
+
+public sealed class CommandSignalTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A clock that never moves and timers that never fire: only a signal can end a wait.</summary>
+    private sealed class FrozenTime : TimeProvider
+    {
+        private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
+
+        private sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_waiting_long_poll_is_woken_by_a_queued_job_of_its_own_pc_only()
+    {
+        await using var server = await TestServer.StartAsync(time: new FrozenTime());
+        var admin = await server.AdminAsync();
+        var (pc1, agent1) = await server.EnrollAsync(admin, "desk-1");
+        var (_, agent2) = await server.EnrollAsync(admin, "desk-2");
+        var signals = server.Host.Services.GetRequiredService<CommandSignals>();
+
+        // Both PCs wait; with the clock frozen, neither the 60 s wait nor the safety re-read can end a poll.
+        var poll1 = agent1.GetAsync(Routes.AgentCommands + "?wait=60", Ct);
+        using var stop2 = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var poll2 = agent2.GetAsync(Routes.AgentCommands + "?wait=60", stop2.Token);
+        while (signals.Waiting < 2) await Task.Delay(10, Ct);
+
+        var job = await (await admin.PostAsync(Routes.Format(Routes.PcBackups, pc1.PcId), null, Ct)).ReadAsync(ProtocolJson.Default.JobDto);
+        var answer = await poll1;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(job.Id, Assert.Single(await answer.ReadAsync(ProtocolJson.Default.IReadOnlyListAgentCommand)).JobId);
+        Assert.False(poll2.IsCompleted);
+        Assert.Equal(1, signals.Waiting);
+        await stop2.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll2);
+    }
+}
