@@ -35,7 +35,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
     public async Task RunAsync(CancellationToken ct)
     {
         var identity = state.LoadIdentity();
-        using var client = ServerClient.For(identity);
+        using var client = ServerClient.For(state);
         using var keys = KeysOf(identity.Dedup);
         var uploadLimit = new RateLimit(UploadBytesPerSecond, time);
         Log($"agent for PC {identity.PcId} connecting to {identity.Server} (certificate {identity.Fingerprint})");

@@ -4,8 +4,11 @@ using Hort.Protocol;
 
 namespace Hort.Agent;
 
-/// <summary>What enrollment gave this PC: where the server is, the certificate it pinned, its credential and dedup keys.</summary>
-public sealed record AgentIdentity(string Server, string Fingerprint, string PcId, string Credential, DedupKeys Dedup);
+/// <summary>
+/// What enrollment gave this PC: where the server is, the certificate it pinned, its credential and dedup keys; and the
+/// next certificate the server announced (<see cref="CertificatePins"/>), if any.
+/// </summary>
+public sealed record AgentIdentity(string Server, string Fingerprint, string PcId, string Credential, DedupKeys Dedup, string? NextFingerprint = null);
 
 /// <summary>A job the agent has started and not yet ended; a restart resumes it with the same job ID.</summary>
 public sealed record ActiveJob(string JobId, string Kind, RestoreRequest? Restore);

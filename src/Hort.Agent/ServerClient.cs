@@ -20,14 +20,32 @@ public sealed class ServerRefusedException(HttpStatusCode status, string message
 }
 
 /// <summary>The agent routes of protocol.md, typed; every call is made as this PC with its credential.</summary>
-public sealed class ServerClient(HttpClient http) : IDisposable
+public sealed class ServerClient(HttpClient http, CertificatePins? pins = null) : IDisposable
 {
     public HttpClient Http { get; } = http;
+
+    /// <summary>The certificates this client accepts, when it follows the server's certificate changes.</summary>
+    public CertificatePins? Pins { get; } = pins;
 
     public static ServerClient For(AgentIdentity identity) =>
         new(PinnedHttp.Create(new Uri(identity.Server), identity.Fingerprint, identity.Credential));
 
-    public Task<AgentConfigResponse> ConfigAsync(CancellationToken ct) => GetJsonAsync(Routes.AgentConfig, ProtocolJson.Default.AgentConfigResponse, ct);
+    /// <summary>A client for the enrolled PC that follows the server's certificate changes and saves them in <paramref name="state"/>.</summary>
+    public static ServerClient For(AgentState state)
+    {
+        var identity = state.LoadIdentity();
+        var pins = new CertificatePins(identity.Fingerprint, identity.NextFingerprint,
+            p => state.SaveIdentity(state.LoadIdentity() with { Fingerprint = p.Current, NextFingerprint = p.Next }));
+        return new ServerClient(PinnedHttp.Create(new Uri(identity.Server), pins, identity.Credential), pins);
+    }
+
+    /// <summary>The PC's configuration; a next server certificate it announces is remembered (<see cref="Pins"/>).</summary>
+    public async Task<AgentConfigResponse> ConfigAsync(CancellationToken ct)
+    {
+        var config = await GetJsonAsync(Routes.AgentConfig, ProtocolJson.Default.AgentConfigResponse, ct).ConfigureAwait(false);
+        Pins?.Announce(config.NextServerFingerprint);
+        return config;
+    }
 
     /// <summary>Commands for this PC, waiting up to <paramref name="waitSeconds"/> for one (empty after the wait).</summary>
     public async Task<IReadOnlyList<AgentCommand>> CommandsAsync(int waitSeconds, CancellationToken ct)

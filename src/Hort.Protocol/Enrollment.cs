@@ -34,5 +34,8 @@ public sealed record DedupKeys(byte[] ChunkIdKey, byte[] ChunkerKey, ChunkerSett
 /// <summary>The answer to enrolling: the PC's identity, its credential (shown once) and the dedup keys.</summary>
 public sealed record EnrollResponse(string PcId, string Credential, int ApiVersion, DedupKeys Dedup);
 
+/// <summary>GET /api/v1/server/certificate and the answers of its next/switch routes: the certificate presented now and the one prepared.</summary>
+public sealed record ServerCertificateDto(string Fingerprint, string? NextFingerprint);
+
 /// <summary>GET /api/v1/agent/config.</summary>
 public sealed record AgentConfigResponse(string PcId, string Name, PolicyDto Policy, DedupKeys Dedup, string? NextServerFingerprint);

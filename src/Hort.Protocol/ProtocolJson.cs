@@ -33,6 +33,7 @@ namespace Hort.Protocol;
 [JsonSerializable(typeof(EnrollRequest))]
 [JsonSerializable(typeof(EnrollResponse))]
 [JsonSerializable(typeof(AgentConfigResponse))]
+[JsonSerializable(typeof(ServerCertificateDto))]
 [JsonSerializable(typeof(JobDto))]
 [JsonSerializable(typeof(IReadOnlyList<JobDto>))]
 [JsonSerializable(typeof(JobLogEntry))]

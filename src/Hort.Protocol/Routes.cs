@@ -33,6 +33,10 @@ public static class Routes
 
     public const string Audit = Prefix + "/audit";
 
+    public const string ServerCertificate = Prefix + "/server/certificate";
+    public const string ServerCertificateNext = ServerCertificate + "/next";
+    public const string ServerCertificateSwitch = ServerCertificate + "/switch";
+
     /// <summary>Everything under this prefix is for agent credentials only.</summary>
     public const string AgentPrefix = Prefix + "/agent";
     public const string Enroll = AgentPrefix + "/enroll";

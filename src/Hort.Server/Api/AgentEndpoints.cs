@@ -5,6 +5,7 @@ using Hort.Repository;
 using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Server.Catalog;
+using Hort.Server.Hosting;
 using Hort.Server.Security;
 
 namespace Hort.Server.Api;
@@ -69,11 +70,12 @@ internal static class AgentEndpoints
         return Results.Bytes(compressed.AsMemory(0, length), "application/octet-stream");
     }
 
-    private static async Task<AgentConfigResponse> ConfigAsync(HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+    /// <summary>The PC's policy and dedup keys, and the next server certificate while a change is prepared.</summary>
+    private static async Task<AgentConfigResponse> ConfigAsync(HttpContext context, ServerCatalog catalog, HortRepository repository, ServerCertificates certificates, CancellationToken ct)
     {
         var pc = await PcEndpoints.FindAsync(catalog, context.User.PcId(), ct).ConfigureAwait(false);
         var policy = await PolicyEndpoints.EffectiveAsync(catalog, pc, ct).ConfigureAwait(false);
-        return new AgentConfigResponse(pc.Id, pc.Name, policy.Policy, EnrollmentEndpoints.DedupKeysOf(repository), null);
+        return new AgentConfigResponse(pc.Id, pc.Name, policy.Policy, EnrollmentEndpoints.DedupKeysOf(repository), certificates.NextFingerprint);
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ internal static class ApiRoutes
         EnrollmentEndpoints.Map(anyone, admin);
         JobEndpoints.Map(admin);
         AuditEndpoints.Map(admin);
+        CertificateEndpoints.Map(admin);
         AgentEndpoints.Map(agent);
         SessionEndpoints.Map(agent);
     }

@@ -48,8 +48,8 @@ public sealed class ServerHost : IAsyncDisposable
         time ??= TimeProvider.System;
         var data = new DataFolder(options.DataDirectory);
         data.Ensure();
-        var certificate = ServerCertificate.LoadOrCreate(data.CertificateFile, time, out _);
-        var identity = new ServerIdentity(ServerCertificate.Fingerprint(certificate));
+        var certificates = ServerCertificates.Load(data.CertificateFile, time);
+        var identity = new ServerIdentity(certificates);
         var (repository, lease) = await RepositoryHost.OpenOrInitAsync(options, data, time, console, cancellationToken).ConfigureAwait(false);
         ServerCatalog catalog;
         try
@@ -78,7 +78,8 @@ public sealed class ServerHost : IAsyncDisposable
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Listen(IPAddress.Parse(options.Listen), options.Port, listen => listen.UseHttps(https =>
             {
-                https.ServerCertificate = certificate;
+                // Chosen per connection, so a switch to the next certificate takes effect without a restart.
+                https.ServerCertificateSelector = (_, _) => certificates.Current;
                 https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
             }));
         });
@@ -87,6 +88,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton(options);
         services.AddSingleton(time);
         services.AddSingleton(identity);
+        services.AddSingleton(certificates);
         services.AddSingleton(repository);
         services.AddSingleton(lease);
         services.AddSingleton(catalog);

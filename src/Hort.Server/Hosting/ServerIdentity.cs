@@ -3,12 +3,13 @@ using Hort.Protocol;
 namespace Hort.Server.Hosting;
 
 /// <summary>What the server shows about itself: its certificate fingerprint and, while no admin exists, the setup code.</summary>
-public sealed class ServerIdentity(string fingerprint)
+public sealed class ServerIdentity(ServerCertificates certificates)
 {
     private readonly Lock _lock = new();
     private string? _setupCodeHash;
 
-    public string Fingerprint { get; } = fingerprint;
+    /// <summary>The fingerprint of the certificate presented now.</summary>
+    public string Fingerprint => certificates.Fingerprint;
 
     /// <summary>Makes a new setup code and returns it for printing.</summary>
     public string NewSetupCode()

@@ -59,7 +59,7 @@ internal sealed partial class Hortd : IAsyncDisposable
         await _process.KillAsync();
         await _process.DisposeAsync();
         _process = Launch(DataDirectory, Port, _settings);
-        await _process.WaitForAsync(FingerprintPattern(), TimeSpan.FromSeconds(60));
+        Fingerprint = await _process.WaitForAsync(FingerprintPattern(), TimeSpan.FromSeconds(60));
         Admin.Dispose();
         await LoginAsync();
     }
