@@ -55,8 +55,6 @@ internal static class JobEndpoints
             return ApiProblems.Conflict($"job {jobId} has already ended ({state})");
         }
 
-        // A cancel command is now queued for the agent: wake its poll.
-        if (state == JobValues.Cancelling) signals.Pulse(job.PcId);
         string line;
         if (state == JobValues.Cancelled)
         {
@@ -74,6 +72,8 @@ internal static class JobEndpoints
         await catalog.AddJobLogAsync(jobId, [new JobLogEntry(now, "info", line)], ct).ConfigureAwait(false);
         await audit.RecordAsync(context, "cancel-job", $"job {jobId} pc {job.PcId}").ConfigureAwait(false);
         var after = await FindAsync(catalog, jobId, ct).ConfigureAwait(false);
+        // A cancel command is now queued for the agent: wake its poll (only now, so the answer shows the job as cancelling).
+        if (state == JobValues.Cancelling) signals.Pulse(job.PcId);
         return state == JobValues.Cancelled ? Results.Ok(after) : Results.Accepted(Routes.Format(Routes.Job, jobId), after);
     }
 
