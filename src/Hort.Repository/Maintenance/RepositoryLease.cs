@@ -58,7 +58,10 @@ public sealed class RepositoryLease : IAsyncDisposable
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly LeaseDocument _document;
     private ITimer? _timer;
+    private readonly Lock _gap = new();
     private DateTimeOffset _lastWritten;
+    private DateTimeOffset _lapseCountedFor;
+    private int _lapses;
     private Exception? _refreshFailure;
 
     private RepositoryLease(HortRepository repository, BlobName name, LeaseDocument document, LeaseOptions options)
@@ -97,20 +100,60 @@ public sealed class RepositoryLease : IAsyncDisposable
     }
 
     /// <summary>
-    /// Throws unless the lease was written recently enough that nobody can have judged it stale — call right before
-    /// committing work that relies on it.
+    /// How many times this lease has lapsed: gone more than half of <see cref="LeaseOptions.StaleAfter"/> without a
+    /// successful write (a suspended machine, a storage that was away). During a lapse a prune may have judged the
+    /// lease stale and deleted packs its holder relies on, so a holder that keeps state across a lapse (an index in
+    /// memory, an open backup) must drop that state before it commits anything again.
     /// </summary>
-    public async Task EnsureHeldAsync(CancellationToken cancellationToken)
+    public int Lapses
     {
-        if (_repository.Time.GetUtcNow() - _lastWritten > _options.StaleAfter / 2)
+        get
         {
-            // The timer fell behind (a suspended machine, a slow store): one fresh write decides.
-            await WriteAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gap)
+            {
+                return _lapses;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Throws unless the lease has been kept fresh the whole time since it was acquired (format spec section 11.5,
+    /// backup step 6) — call right before committing work that relies on it. A lapse is never repaired by writing the
+    /// lease again: the work done under it is not committed.
+    /// </summary>
+    public Task EnsureHeldAsync(CancellationToken cancellationToken) => EnsureHeldAsync(0, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EnsureHeldAsync(CancellationToken)"/>, for a long-lived holder whose work began when
+    /// <see cref="Lapses"/> was <paramref name="lapsesAtStart"/>: throws if the lease has lapsed since then or is
+    /// lapsing now.
+    /// </summary>
+    public Task EnsureHeldAsync(int lapsesAtStart, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // The timer fell behind or the store failed: the lease is too old to rely on. Count the lapse now, so the
+        // next write does not hide it.
+        NoteGap(_repository.Time.GetUtcNow());
+        if (Lapses != lapsesAtStart)
+        {
+            throw new HortException(
+                $"the lease {Name} was not kept fresh (not written for more than {(_options.StaleAfter / 2).TotalMinutes:0} minutes), so a prune may have deleted data this work relies on; nothing was committed",
+                _refreshFailure);
         }
 
-        if (_repository.Time.GetUtcNow() - _lastWritten > _options.StaleAfter / 2)
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Counts a lapse if the lease has not been written for too long at <paramref name="now"/>, once per gap.</summary>
+    private void NoteGap(DateTimeOffset now)
+    {
+        lock (_gap)
         {
-            throw new HortException($"the lease {Name} could not be kept fresh; nothing was committed", _refreshFailure);
+            if (_lastWritten != default && _lapseCountedFor != _lastWritten && now - _lastWritten > _options.StaleAfter / 2)
+            {
+                _lapseCountedFor = _lastWritten;
+                _lapses++;
+            }
         }
     }
 
@@ -138,7 +181,11 @@ public sealed class RepositoryLease : IAsyncDisposable
             _document.Refreshed = now;
             var stored = MaintenanceCodec.Seal(_repository.Codec.Cipher, _document, MaintenanceJsonContext.Default.LeaseDocument, MaintenanceCodec.LeaseContext);
             await _repository.Store.PutAsync(Name, stored, cancellationToken).ConfigureAwait(false);
-            _lastWritten = now;
+            NoteGap(now);
+            lock (_gap)
+            {
+                _lastWritten = now;
+            }
         }
         finally
         {
