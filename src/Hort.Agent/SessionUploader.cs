@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Hort.Core;
 using Hort.Engine.Backup;
 using Hort.Protocol;
@@ -10,29 +11,50 @@ using Hort.Repository.Trees;
 namespace Hort.Agent;
 
 /// <summary>
-/// Collects the blobs of one backup run into batches and sends each batch in order: one known query for its IDs, then
-/// the needed data blobs (several at a time), then its trees one by one. Order matters because the server accepts a
-/// tree only when every blob it names is already in this PC's known set; the archiver saves a tree only after its
-/// children, and batches are sent strictly in the order they were filled. A checkpoint every few hundred MB makes
-/// the uploads durable, so an interrupted backup repeats little.
+/// Collects the blobs of one backup run into batches and hands each full batch to one background sender through a
+/// bounded queue, so reading and chunking go on while earlier batches upload. The sender sends batches strictly in the
+/// order they were filled: one known query for a batch's IDs, then its needed data blobs (several at a time), then its
+/// trees one by one. Order matters because the server accepts a tree only when every blob it names is already in this
+/// PC's known set; the archiver saves a tree only after its children. Memory stays bounded: at most
+/// <see cref="QueuedBatches"/> full batches wait, one is being sent and one filled (each ≤ 16 MB sealed). A failed
+/// upload ends the sender; the next save or the flush throws it to the job. A checkpoint every few hundred MB makes the
+/// uploads durable, so an interrupted backup repeats little.
 /// </summary>
-internal sealed class SessionUploader(ServerClient client, string sessionId, ChunkingKeys keys, Func<ObjectId, bool> inParent, RateLimit limit) : IBackupWriter
+internal sealed class SessionUploader : IBackupWriter
 {
     private const int BatchIds = 2000;
     private const long BatchBytes = 16L << 20;
     private const long CheckpointBytes = 256L << 20;
     private const int UploadsInFlight = 4;
 
+    /// <summary>Full batches that may wait for the sender before savers wait too.</summary>
+    internal const int QueuedBatches = 2;
+
+    private readonly ServerClient _client;
+    private readonly string _sessionId;
+    private readonly ChunkingKeys _keys;
+    private readonly Func<ObjectId, bool> _inParent;
+    private readonly RateLimit _limit;
     private readonly Lock _lock = new();
     private readonly HashSet<ObjectId> _seen = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<object> _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(QueuedBatches) { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sender;
     private List<PendingBlob> _batch = [];
     private long _batchBytes;
-    private Task _tail = Task.CompletedTask;
     private volatile Exception? _failure;
+    private CancellationTokenRegistration _linked;
     private long _blobsSent;
     private long _rawSent;
     private long _bytesSent;
     private long _sinceCheckpoint;
+
+    public SessionUploader(ServerClient client, string sessionId, ChunkingKeys keys, Func<ObjectId, bool> inParent, RateLimit limit)
+    {
+        (_client, _sessionId, _keys, _inParent, _limit) = (client, sessionId, keys, inParent, limit);
+        _sender = Task.Run(SendLoopAsync);
+    }
 
     private readonly record struct PendingBlob(BlobType Type, ObjectId Id, int RawLength, byte[] Body, bool Zstd);
 
@@ -47,7 +69,7 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
             if (_seen.Contains(id)) return true;
         }
 
-        return inParent(id);
+        return _inParent(id);
     }
 
     public async ValueTask<bool> SaveAsync(BlobType type, ObjectId id, ReadOnlyMemory<byte> raw, CancellationToken cancellationToken)
@@ -60,75 +82,112 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
         }
 
         var blob = Seal(type, id, raw.Span);
-        List<PendingBlob> full;
-        Task previous;
-        TaskCompletionSource mine;
-        lock (_lock)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            // Seen and queued together, so a tree naming this blob can never be queued before it.
-            if (!_seen.Add(id)) return false;
+            Link(cancellationToken);
+            lock (_lock)
+            {
+                // Seen and queued together, so a tree naming this blob can never be queued before it.
+                if (!_seen.Add(id)) return false;
+            }
+
             _batch.Add(blob);
             _batchBytes += blob.Body.Length;
-            if (_batch.Count < BatchIds && _batchBytes < BatchBytes) return true;
-            (full, previous, mine) = TakeBatch();
+            if (_batch.Count >= BatchIds || _batchBytes >= BatchBytes) await EnqueueAsync(TakeBatch(), cancellationToken).ConfigureAwait(false);
+            return true;
         }
-
-        await SendInOrderAsync(full, previous, mine, cancellationToken).ConfigureAwait(false);
-        return true;
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async ValueTask<ObjectId> SaveTreeAsync(Tree tree, CancellationToken cancellationToken)
     {
         var bytes = tree.Encode();
-        var id = keys.ComputeId(bytes);
+        var id = _keys.ComputeId(bytes);
         await SaveAsync(BlobType.Tree, id, bytes, cancellationToken).ConfigureAwait(false);
         return id;
     }
 
-    /// <summary>Sends what is still queued; the server's commit makes it durable.</summary>
+    /// <summary>Sends what is still queued and waits until it is sent; the server's commit makes it durable.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         ThrowIfFailed();
-        List<PendingBlob> rest;
-        Task previous;
-        TaskCompletionSource mine;
-        lock (_lock)
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            (rest, previous, mine) = TakeBatch();
+            Link(cancellationToken);
+            if (_batch.Count > 0) await EnqueueAsync(TakeBatch(), cancellationToken).ConfigureAwait(false);
+            await EnqueueAsync(sent, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
         }
 
-        await SendInOrderAsync(rest, previous, mine, cancellationToken).ConfigureAwait(false);
+        await sent.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stops the sender; batches not yet sent are dropped (the next run's known query asks for them again).</summary>
     public void Dispose()
     {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        _linked.Dispose();
+        _sender.Wait(TimeSpan.FromSeconds(30));
+        _stop.Dispose();
+        _gate.Dispose();
     }
 
-    private (List<PendingBlob>, Task, TaskCompletionSource) TakeBatch()
+    /// <summary>The job's token also stops the sender, so a cancelled backup stops uploading at once.</summary>
+    private void Link(CancellationToken cancellationToken)
+    {
+        if (_linked == default && cancellationToken.CanBeCanceled) _linked = cancellationToken.Register(() => _stop.Cancel());
+    }
+
+    private List<PendingBlob> TakeBatch()
     {
         var batch = _batch;
         _batch = [];
         _batchBytes = 0;
-        var previous = _tail;
-        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _tail = mine.Task;
-        return (batch, previous, mine);
+        return batch;
     }
 
-    private async Task SendInOrderAsync(List<PendingBlob> batch, Task previous, TaskCompletionSource mine, CancellationToken ct)
+    private async Task EnqueueAsync(object item, CancellationToken ct)
     {
         try
         {
-            await previous.ConfigureAwait(false);
+            await _queue.Writer.WriteAsync(item, ct).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
             ThrowIfFailed();
-            await SendAsync(batch, ct).ConfigureAwait(false);
-            mine.SetResult();
+            throw new OperationCanceledException("the upload of this backup was stopped");
+        }
+    }
+
+    /// <summary>The one sender: batches in order; a flush marker is completed once everything before it is sent.</summary>
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await foreach (var item in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (item is List<PendingBlob> batch) await SendAsync(batch, _stop.Token).ConfigureAwait(false);
+                else ((TaskCompletionSource)item).TrySetResult();
+            }
         }
         catch (Exception e)
         {
             _failure ??= e;
-            mine.SetException(e);
-            throw;
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left))
+            {
+                (left as TaskCompletionSource)?.TrySetException(e);
+            }
         }
     }
 
@@ -139,7 +198,7 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
         for (var i = 0; i < batch.Count; i += KnownRequest.MaxIds)
         {
             var ids = batch.Skip(i).Take(KnownRequest.MaxIds).Select(b => b.Id.ToString()).ToList();
-            needed.UnionWith(await client.NeededAsync(sessionId, ids, ct).ConfigureAwait(false));
+            needed.UnionWith(await _client.NeededAsync(_sessionId, ids, ct).ConfigureAwait(false));
         }
 
         var data = batch.Where(b => b.Type == BlobType.Data && needed.Contains(b.Id.ToString())).ToList();
@@ -152,7 +211,7 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
 
         if (Interlocked.Read(ref _sinceCheckpoint) >= CheckpointBytes)
         {
-            await client.CheckpointAsync(sessionId, ct).ConfigureAwait(false);
+            await _client.CheckpointAsync(_sessionId, ct).ConfigureAwait(false);
             Interlocked.Exchange(ref _sinceCheckpoint, 0);
         }
     }
@@ -160,8 +219,8 @@ internal sealed class SessionUploader(ServerClient client, string sessionId, Chu
     private async Task UploadAsync(PendingBlob blob, CancellationToken ct)
     {
         var type = blob.Type == BlobType.Tree ? SessionValues.Tree : SessionValues.Data;
-        await limit.WaitAsync(blob.Body.Length, ct).ConfigureAwait(false);
-        await client.UploadAsync(sessionId, type, blob.Id.ToString(), blob.Body, blob.Zstd, ct).ConfigureAwait(false);
+        await _limit.WaitAsync(blob.Body.Length, ct).ConfigureAwait(false);
+        await _client.UploadAsync(_sessionId, type, blob.Id.ToString(), blob.Body, blob.Zstd, ct).ConfigureAwait(false);
         Interlocked.Increment(ref _blobsSent);
         Interlocked.Add(ref _rawSent, blob.RawLength);
         Interlocked.Add(ref _bytesSent, blob.Body.Length);
