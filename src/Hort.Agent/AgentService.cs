@@ -191,6 +191,13 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
         reporter.Start();
         try
         {
+            if (!await AcknowledgeAsync(client, jobId, ct).ConfigureAwait(false))
+            {
+                Log($"job {jobId} ended on the server before it started here (cancelled)");
+                MarkDone(jobId, null);
+                return null;
+            }
+
             if (kind == JobValues.Restore)
             {
                 var request = restore ?? throw new AgentException($"restore job {jobId} came without a restore request");
@@ -225,6 +232,23 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
             await reporter.FinishAsync(new JobResult(false, null, 1, e.Message), stopping).ConfigureAwait(false);
             MarkDone(jobId, null);
             return time.GetUtcNow();
+        }
+    }
+
+    /// <summary>
+    /// Reports the job running before any work, so a cancel from now on reaches it as a started job (its backup session
+    /// is then closed by the server); false when the server has already ended it.
+    /// </summary>
+    private static async Task<bool> AcknowledgeAsync(ServerClient client, string jobId, CancellationToken ct)
+    {
+        try
+        {
+            await client.ProgressAsync(jobId, new JobProgress(JobValues.Running, 0, 0, null, "started on the PC"), ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ServerRefusedException e) when (e.Status is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return false;
         }
     }
 

@@ -71,7 +71,8 @@ public sealed class JobControlTests : IAsyncDisposable
 
         var (status, cancelling) = await _server.CancelAsync(backup.Id);
         Assert.Equal(HttpStatusCode.Accepted, status);
-        Assert.Equal(JobValues.Cancelling, cancelling!.State);
+        // The agent may already have stopped it by the time the answer is written.
+        Assert.Contains(cancelling!.State, new[] { JobValues.Cancelling, JobValues.Cancelled });
         var cancelled = await _server.WaitForJobAsync(backup.Id, Diagnostics);
         Assert.True(cancelled.State == JobValues.Cancelled, $"{cancelled.State} {cancelled.Message}\n{Diagnostics()}");
         Assert.Equal(HttpStatusCode.Conflict, (await _server.CancelAsync(backup.Id)).Status);
