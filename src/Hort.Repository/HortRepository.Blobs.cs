@@ -37,9 +37,11 @@ public sealed partial class HortRepository
     /// first <c>Length</c> bytes of <c>Buffer</c>, and the caller returns the buffer to the pool. For hot paths that
     /// read many large blobs (restore), where a new array per blob would churn the large-object heap.
     /// </summary>
-    public async Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default)
+    public Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default) =>
+        RentBlobAsync(Locate(type, id), cancellationToken);
+
+    private async Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobLocation location, CancellationToken cancellationToken)
     {
-        var location = Locate(type, id);
         var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
         byte[]? raw = null;
         try
