@@ -28,11 +28,19 @@ public interface IRestoreSource
         blob.CopyTo(buffer, 0);
         return (buffer, blob.Length);
     }
+
+    /// <summary>
+    /// The repository behind this source when it is opened on this machine: a restore then plans its reads by pack
+    /// (<see cref="HortRepository.ReadBlobsAsync"/>). Null for sources that fetch blob by blob.
+    /// </summary>
+    HortRepository? Repository => null;
 }
 
 /// <summary>Restores from a repository opened on this machine (its index must be loaded).</summary>
 public sealed class RepositoryRestoreSource(HortRepository repository) : IRestoreSource
 {
+    public HortRepository Repository => repository;
+
     public Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken) => repository.LoadTreeAsync(id, cancellationToken);
 
     public Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken) =>

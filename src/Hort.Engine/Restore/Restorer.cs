@@ -16,7 +16,7 @@ namespace Hort.Engine.Restore;
 /// the snapshot holds, nothing outside the target is created, changed or followed. Unsafe names are skipped and
 /// reported. Runs of zero bytes become holes, so sparse files stay sparse. Hard links are restored as hard links.
 /// </summary>
-public sealed class Restorer
+public sealed partial class Restorer
 {
     // Octal 0700 and 0600: entries stay private until their recorded mode is applied at the end.
     private const uint OwnerOnlyDirectory = 0x1C0;
@@ -63,7 +63,26 @@ public sealed class Restorer
         using var target = RestoreTarget.Open(_options.Target);
         _target = target;
         using var ticker = _progress is null ? null : new Timer(_ => Report(), null, 250, 250);
-        await RestoreTreeAsync(root, target.Root, [], cancellationToken).ConfigureAwait(false);
+        if (_source.Repository is null)
+        {
+            await RestoreTreeAsync(root, target.Root, [], cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _batch = new Batch(this);
+            _walkCancellation = cancellationToken;
+            try
+            {
+                await RestoreTreeAsync(root, target.Root, [], cancellationToken).ConfigureAwait(false);
+                await FinishBatchesAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await AbandonBatchesAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
         Report();
         return new RestoreResult(_files, _directories, _others, _bytes, _issues);
     }
@@ -101,7 +120,7 @@ public sealed class Restorer
         }
     }
 
-    private void AddIssue(List<byte[]> path, string message)
+    private void AddIssue(IReadOnlyList<byte[]> path, string message)
     {
         var issue = new RestoreIssue(SnapshotWalker.DisplayPath(path), message);
         lock (_issues)
@@ -113,7 +132,8 @@ public sealed class Restorer
     private async Task RestoreTreeAsync(Tree tree, RestoreDirectory dir, List<byte[]> path, CancellationToken ct)
     {
         // Plain files (no other hard links) are restored in parallel, so decryption and decompression use every
-        // core; everything else in order, so hard links find the file they link to already restored.
+        // core: planned by pack into batches from a local repository, else file by file. Everything else in order, so
+        // hard links find the file they link to already restored.
         var parallel = new List<TreeNode>();
         foreach (var node in tree.Nodes)
         {
@@ -134,7 +154,15 @@ public sealed class Restorer
 
                 if (node.Type == NodeType.File && node.LinkCount <= 1)
                 {
-                    parallel.Add(node);
+                    if (_batch is not null)
+                    {
+                        await PlanFileAsync(node, dir, path).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        parallel.Add(node);
+                    }
+
                     continue;
                 }
 
@@ -327,7 +355,7 @@ public sealed class Restorer
         }
     }
 
-    private void ApplyMetadata(SafeFileHandle handle, TreeNode node, List<byte[]> path)
+    private void ApplyMetadata(SafeFileHandle handle, TreeNode node, IReadOnlyList<byte[]> path)
     {
         if (_options.RestoreOwnership)
         {

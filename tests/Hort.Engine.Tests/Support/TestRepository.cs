@@ -99,6 +99,21 @@ internal sealed class HandMadeTrees(HortRepository repository, BlobWriter writer
         };
     }
 
+    /// <summary>Stores one data chunk (once, however often it is asked) and returns its ID.</summary>
+    public async Task<ObjectId> ChunkAsync(byte[] content)
+    {
+        var id = repository.ComputeId(content);
+        await writer.SaveAsync(BlobType.Data, id, content);
+        return id;
+    }
+
+    /// <summary>A file node made of chunks stored with <see cref="ChunkAsync"/>, in this order (repeats allowed).</summary>
+    public static TreeNode ChunkedFile(string name, long size, params ObjectId[] chunks) => new()
+    {
+        Name = Encoding.UTF8.GetBytes(name), Type = NodeType.File, Mode = 0x1A4, Size = (ulong)size, Content = chunks,
+        ModifyTime = SomeTime, AccessTime = SomeTime, LinkCount = 1,
+    };
+
     public async Task<TreeNode> DirectoryAsync(string name, params TreeNode[] children) => await DirectoryAsync(Encoding.UTF8.GetBytes(name), children);
 
     public async Task<TreeNode> DirectoryAsync(byte[] name, params TreeNode[] children) => new()
