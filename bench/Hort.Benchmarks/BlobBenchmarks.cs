@@ -18,7 +18,9 @@ public class BlobBenchmarks
     private byte[] _envelope = [];
     private byte[] _sealedText = [];
     private byte[] _raw = [];
+    private byte[] _sealedRandom = [];
     private PackEntry _textEntry;
+    private PackEntry _randomEntry;
     private ObjectCipher _cipher = null!;
     private BlobCodec _codec = null!;
     private readonly byte[] _ad = new byte[PackEntry.AssociatedDataSize];
@@ -37,6 +39,10 @@ public class BlobBenchmarks
         var stored = _codec.Seal(BlobType.Data, id, _text, _envelope, out var compression);
         _sealedText = _envelope.AsSpan(0, stored).ToArray();
         _textEntry = new PackEntry(BlobType.Data, compression, 0, (uint)stored, Length, id);
+        var randomId = TestData.Key.ComputeChunkId(_random);
+        stored = _codec.Seal(BlobType.Data, randomId, _random, _envelope, out compression);
+        _sealedRandom = _envelope.AsSpan(0, stored).ToArray();
+        _randomEntry = new PackEntry(BlobType.Data, compression, 0, (uint)stored, Length, randomId);
     }
 
     [Benchmark(Description = "chunk ID (HMAC-SHA256) 1 MiB")]
@@ -61,6 +67,13 @@ public class BlobBenchmarks
     public byte[] OpenText()
     {
         _codec.Open(_sealedText, _textEntry, ObjectId.Empty, _raw);
+        return _raw;
+    }
+
+    [Benchmark(Description = "open blob 1 MiB random (stored: GCM + ID check)")]
+    public byte[] OpenRandom()
+    {
+        _codec.Open(_sealedRandom, _randomEntry, ObjectId.Empty, _raw);
         return _raw;
     }
 }

@@ -61,6 +61,21 @@ public sealed class BlobCodec
         return raw;
     }
 
+    private void OpenStored(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, Span<byte> raw)
+    {
+        Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
+        PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
+        if (!_cipher.TryDecrypt(envelope, ad, raw, out _))
+        {
+            throw new RepositoryCorruptException(Describe(entry, packId), "authentication failed: the data was altered or damaged");
+        }
+
+        if (_key.ComputeChunkId(raw) != entry.Id)
+        {
+            throw new RepositoryCorruptException(Describe(entry, packId), "content does not match its ID");
+        }
+    }
+
     /// <summary>How errors name a blob; built only when there is an error, never per blob opened.</summary>
     private static string Describe(PackEntry entry, ObjectId packId) =>
         $"{entry.Type.ToString().ToLowerInvariant()} blob {entry.Id} in pack {packId}";
@@ -79,6 +94,13 @@ public sealed class BlobCodec
         }
 
         var plainLength = envelope.Length - ObjectCipher.Overhead;
+        if (entry.Compression == CompressionKind.None && plainLength == raw.Length)
+        {
+            // Stored as is: decrypt straight into the destination, no scratch buffer and no copy.
+            OpenStored(envelope, entry, packId, raw);
+            return;
+        }
+
         var plain = ArrayPool<byte>.Shared.Rent(Math.Max(plainLength, 1));
         try
         {
