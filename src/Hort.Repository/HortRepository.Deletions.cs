@@ -1,4 +1,5 @@
 using Hort.Core;
+using Hort.Repository.Indexing;
 using Hort.Repository.Maintenance;
 using Hort.Storage;
 
@@ -41,6 +42,24 @@ public sealed partial class HortRepository
         var records = await ReadDeletionRecordsAsync(cancellationToken).ConfigureAwait(false);
         _excludedPacks = [.. records.SelectMany(static r => r.Packs.Select(static p => p.PackId))];
         await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        return [.. records.Select(static r => r.Id)];
+    }
+
+    /// <summary>
+    /// For a writer that runs for a long time (a server): reads the deletion records and the index files again and
+    /// replaces <see cref="Index"/> in one step with what they list, leaving out every pack a record names and keeping
+    /// the packs this process added that no index file lists yet (its writers' newest packs). Returns the records taken
+    /// into account. Acknowledge them on the writer's lease only once nothing checked against the old index can still
+    /// commit: from then on a prune may delete those packs.
+    /// </summary>
+    public async Task<IReadOnlyList<ObjectId>> RefreshIndexForWritingAsync(CancellationToken cancellationToken = default)
+    {
+        var records = await ReadDeletionRecordsAsync(cancellationToken).ConfigureAwait(false);
+        HashSet<ObjectId> excluded = [.. records.SelectMany(static r => r.Packs.Select(static p => p.PackId))];
+        var fresh = new BlobIndex();
+        await ReadIndexFilesAsync(() => fresh, () => fresh = new BlobIndex(), excluded, null, null, null, cancellationToken).ConfigureAwait(false);
+        _excludedPacks = excluded;
+        Index.Rebase(fresh, excluded);
         return [.. records.Select(static r => r.Id)];
     }
 

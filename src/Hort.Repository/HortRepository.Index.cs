@@ -19,7 +19,16 @@ public sealed partial class HortRepository
     /// damaged index files (which then do not stop the load). Files are streamed one at a time; only when a file turns
     /// out to supersede one already loaded is the index built again, and <paramref name="onRestart"/> called first.
     /// </summary>
-    internal async Task LoadIndexAsync(
+    internal Task LoadIndexAsync(
+        Action<IndexedPack>? beforeAdd, Action<BlobName, RepositoryCorruptException>? onDamaged, Action? onRestart, CancellationToken cancellationToken) =>
+        ReadIndexFilesAsync(() => Index, () => Index = new BlobIndex(), _excludedPacks, beforeAdd, onDamaged, onRestart, cancellationToken);
+
+    /// <summary>
+    /// The loading loop of <see cref="LoadIndexAsync(Action{IndexedPack}?, Action{BlobName, RepositoryCorruptException}?, Action?, CancellationToken)"/>,
+    /// adding to the index <paramref name="target"/> returns and calling <paramref name="reset"/> to start over with an empty one.
+    /// </summary>
+    private async Task ReadIndexFilesAsync(
+        Func<BlobIndex> target, Action reset, IReadOnlySet<ObjectId> excluded,
         Action<IndexedPack>? beforeAdd, Action<BlobName, RepositoryCorruptException>? onDamaged, Action? onRestart, CancellationToken cancellationToken)
     {
         var superseded = new HashSet<ObjectId>();
@@ -59,13 +68,13 @@ public sealed partial class HortRepository
 
                 foreach (var pack in file.Packs)
                 {
-                    if (_excludedPacks.Contains(pack.PackId))
+                    if (excluded.Contains(pack.PackId))
                     {
                         continue;
                     }
 
                     beforeAdd?.Invoke(pack);
-                    Index.AddPack(pack.PackId, pack.Length, pack.Entries);
+                    target().AddPack(pack.PackId, pack.Length, pack.Entries);
                 }
             }
 
@@ -75,7 +84,7 @@ public sealed partial class HortRepository
             }
 
             onRestart?.Invoke();
-            Index = new BlobIndex();
+            reset();
         }
     }
 

@@ -11,6 +11,9 @@ public sealed record PruneOptions
 
     public LeaseOptions Leases { get; init; } = new();
 
+    /// <summary>Only finish deletions announced earlier (phase 2); announce nothing new.</summary>
+    public bool FinishPendingOnly { get; init; }
+
     public LeaseOwner Owner { get; init; } = LeaseOwner.Current;
 }
 

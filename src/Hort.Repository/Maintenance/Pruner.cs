@@ -67,6 +67,12 @@ public sealed partial class Pruner
             }
         }
 
+        if (_options.FinishPendingOnly)
+        {
+            report.Outcome = finishedEarlier ? PruneOutcome.Completed : PruneOutcome.NothingToDo;
+            return report;
+        }
+
         var inventory = await ReadInventoryAsync(report, cancellationToken).ConfigureAwait(false);
         var plan = Plan(inventory, report);
         if (plan.Delete.Count == 0 && plan.Repack.Count == 0)

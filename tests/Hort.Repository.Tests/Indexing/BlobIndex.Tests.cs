@@ -7,7 +7,7 @@ using Hort.Repository.Packs;
 
 namespace Hort.Repository.Tests.Indexing;
 
-public sealed class BlobIndexTests
+public sealed partial class BlobIndexTests
 {
     [Fact]
     public void A_blob_is_found_with_every_field_of_its_entry_and_its_pack()
