@@ -36,6 +36,10 @@ public static class Routes
     public const string ServerCertificate = Prefix + "/server/certificate";
     public const string ServerCertificateNext = ServerCertificate + "/next";
     public const string ServerCertificateSwitch = ServerCertificate + "/switch";
+    public const string Alerts = Prefix + "/alerts";
+    public const string AlertAcknowledge = Alerts + "/{alertId}/acknowledge";
+    public const string Maintenance = Prefix + "/maintenance";
+    public const string MaintenanceRun = Maintenance + "/{kind}/run";
 
     /// <summary>Everything under this prefix is for agent credentials only.</summary>
     public const string AgentPrefix = Prefix + "/agent";

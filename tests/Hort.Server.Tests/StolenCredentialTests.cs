@@ -33,7 +33,7 @@ public sealed class StolenCredentialTests
         var values = new Dictionary<string, string>
         {
             ["pcId"] = victim.PcId, ["groupId"] = group.Id, ["codeId"] = code.Id, ["jobId"] = job.Id, ["sessionId"] = openSession,
-            ["blobType"] = SessionValues.Data, ["blobId"] = victimAgent.Id(secret), ["snapshotId"] = snapshots[0].Id, ["documentName"] = "v1",
+            ["blobType"] = SessionValues.Data, ["blobId"] = victimAgent.Id(secret), ["snapshotId"] = snapshots[0].Id, ["documentName"] = "v1", ["alertId"] = "1", ["kind"] = "prune",
         };
 
         var repositoryPath = server.Options.ResolvedRepositoryPath;

@@ -6,6 +6,7 @@ using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Server.Catalog;
 using Hort.Server.Hosting;
+using Hort.Server.Maintenance;
 using Hort.Server.Security;
 
 namespace Hort.Server.Api;
@@ -141,7 +142,7 @@ internal static class AgentEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> ResultAsync(string jobId, JobResult result, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ResultAsync(string jobId, JobResult result, HttpContext context, ServerCatalog catalog, AlertRaiser alerts, TimeProvider time, CancellationToken ct)
     {
         var job = await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
         if (job.Finished is not null) return ApiProblems.Conflict("the job has ended");
@@ -158,6 +159,7 @@ internal static class AgentEndpoints
         // A job an administrator cancelled ends as cancelled unless it succeeded first.
         var state = result.Succeeded ? JobValues.Succeeded : result.Cancelled || job.State == JobValues.Cancelling ? JobValues.Cancelled : JobValues.Failed;
         if (!await catalog.UpdateJobAsync(jobId, state, time.GetUtcNow(), snapshotId, result.Message, ct).ConfigureAwait(false)) return ApiProblems.Conflict("the job has ended");
+        await alerts.BackupEndedAsync(job, state, result, ct).ConfigureAwait(false);
         return Results.NoContent();
     }
 

@@ -19,6 +19,8 @@ internal static class ApiRoutes
         JobEndpoints.Map(admin);
         AuditEndpoints.Map(admin);
         CertificateEndpoints.Map(admin);
+        AlertEndpoints.Map(admin);
+        MaintenanceEndpoints.Map(admin);
         AgentEndpoints.Map(agent);
         SessionEndpoints.Map(agent);
     }

@@ -55,5 +55,19 @@ internal static class CatalogSchema
             """,
             "CREATE INDEX pc_trees_snapshot ON pc_trees (pc_id, snapshot_id)",
         ],
+        // 3: alerts and the history of scheduled maintenance (retention, prune, verification).
+        [
+            """
+            CREATE TABLE alerts (id {id}, kind TEXT NOT NULL, severity TEXT NOT NULL, pc_id TEXT NULL, subject TEXT NOT NULL,
+                message TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, occurrences BIGINT NOT NULL,
+                acknowledged_by TEXT NULL, acknowledged_at BIGINT NULL)
+            """,
+            "CREATE INDEX alerts_subject ON alerts (kind, subject)",
+            """
+            CREATE TABLE maintenance_runs (id {id}, kind TEXT NOT NULL, cause TEXT NOT NULL, started BIGINT NOT NULL,
+                finished BIGINT NULL, result TEXT NOT NULL, summary TEXT NOT NULL)
+            """,
+            "CREATE INDEX maintenance_runs_kind ON maintenance_runs (kind, started)",
+        ],
     ];
 }

@@ -59,6 +59,8 @@ public sealed class HortdOptions
 
     /// <summary>How many backups run at once over all PCs (<c>Jobs:MaxConcurrentBackups</c>) and when an idle one yields.</summary>
     public Jobs.JobOptions Jobs { get; set; } = new();
+    /// <summary>Scheduled retention, prune and verification.</summary>
+    public Maintenance.MaintenanceOptions Maintenance { get; set; } = new();
 
     public string CatalogPath => Path.Combine(DataDirectory, "catalog.db");
 
@@ -93,6 +95,7 @@ public sealed class HortdOptions
         if (PasswordHashing.Passes is < 1 or > 100) problems.Add($"PasswordHashing:Passes {PasswordHashing.Passes} is outside 1..100");
         if (PasswordHashing.MemoryKiB is < 8 or > 16 * 1024 * 1024) problems.Add($"PasswordHashing:MemoryKiB {PasswordHashing.MemoryKiB} is outside 8..16777216");
         problems.AddRange(Jobs.Problems());
+        problems.AddRange(Maintenance.Problems());
         return problems;
     }
 }

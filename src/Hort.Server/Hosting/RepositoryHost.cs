@@ -6,14 +6,18 @@ using Hort.Storage;
 
 namespace Hort.Server.Hosting;
 
+/// <summary>The repository hortd writes to, the lease it holds, and the deletion records that lease acknowledges.</summary>
+public sealed record HostedRepository(HortRepository Repository, RepositoryLease Lease, IReadOnlyList<ObjectId> Acknowledged);
+
 /// <summary>The repository the server owns: opened (or created on first start) with the password kept in the data folder.</summary>
 public static class RepositoryHost
 {
     /// <summary>
     /// Opens the repository, creating it (and its password file) if there is none, takes the writer's lease and loads
-    /// the index. The lease is held for as long as hortd runs, so a prune never deletes data a session may rely on.
+    /// the index. The lease is held for as long as hortd runs, so a prune never deletes data a session may rely on;
+    /// deletions announced later are taken into account and acknowledged by <c>Maintenance.DeletionFollower</c>.
     /// </summary>
-    public static async Task<(HortRepository Repository, RepositoryLease Lease)> OpenOrInitAsync(HortdOptions options, DataFolder data, TimeProvider time, TextWriter console, CancellationToken cancellationToken)
+    public static async Task<HostedRepository> OpenOrInitAsync(HortdOptions options, DataFolder data, TimeProvider time, TextWriter console, CancellationToken cancellationToken)
     {
         var path = options.ResolvedRepositoryPath;
         var store = new LocalDirectoryBlobStore(path, time);
@@ -47,16 +51,15 @@ public static class RepositoryHost
         try
         {
             // The lease comes before the index, as for every writer (format spec 11.5): a prune either sees it and
-            // leaves the deletions it announces later pending while hortd runs, or announced them before the index is
-            // read here, and then their packs are left out. Deletions announced while hortd runs are never
-            // acknowledged, so prune finishes them only after hortd has stopped (or restarted).
+            // leaves the deletions it announces later pending until hortd acknowledges them (after reloading its index
+            // without their packs), or announced them before the index is read here, and then their packs are left out.
             lease = await RepositoryLease.AcquireAsync(repository, BlobKind.Lease, LocalLeases.Owner, "hortd", LocalLeases.Leases, cancellationToken).ConfigureAwait(false);
             var deletionsSeen = await repository.LoadIndexForWritingAsync(cancellationToken).ConfigureAwait(false);
             // Packs left by uploads that were interrupted before their index was written are adopted, so resumed
             // sessions find their blobs durable instead of uploading them again.
             await repository.AdoptUnindexedPacksAsync(cancellationToken).ConfigureAwait(false);
             await lease.AcknowledgeAsync(deletionsSeen, cancellationToken).ConfigureAwait(false);
-            return (repository, lease);
+            return new HostedRepository(repository, lease, deletionsSeen);
         }
         catch
         {

@@ -5,6 +5,7 @@ using Hort.Repository;
 using Hort.Repository.Maintenance;
 using Hort.Server.Api;
 using Hort.Server.Catalog;
+using Hort.Server.Maintenance;
 using Hort.Server.Security;
 using Hort.Server.Sessions;
 using Microsoft.AspNetCore.Authentication;
@@ -50,7 +51,8 @@ public sealed class ServerHost : IAsyncDisposable
         data.Ensure();
         var certificates = ServerCertificates.Load(data.CertificateFile, time);
         var identity = new ServerIdentity(certificates);
-        var (repository, lease) = await RepositoryHost.OpenOrInitAsync(options, data, time, console, cancellationToken).ConfigureAwait(false);
+        var hosted = await RepositoryHost.OpenOrInitAsync(options, data, time, console, cancellationToken).ConfigureAwait(false);
+        var (repository, lease) = (hosted.Repository, hosted.Lease);
         ServerCatalog catalog;
         try
         {
@@ -102,6 +104,14 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<RestoreRequests>();
         services.AddSingleton<CommandSignals>();
         services.AddHostedService<IdleWriterSweep>();
+        services.AddSingleton(data);
+        services.AddSingleton(hosted);
+        services.AddSingleton<CommitGate>();
+        services.AddSingleton<AlertRaiser>();
+        services.AddSingleton<DeletionFollower>();
+        services.AddSingleton<MaintenanceRunner>();
+        services.AddSingleton<MaintenanceService>();
+        services.AddHostedService(static p => p.GetRequiredService<MaintenanceService>());
         services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJson.Default);

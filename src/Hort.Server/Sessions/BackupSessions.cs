@@ -10,6 +10,7 @@ using Hort.Repository.Snapshots;
 using Hort.Repository.Trees;
 using Hort.Server.Catalog;
 using Hort.Server.Jobs;
+using Hort.Server.Hosting;
 
 namespace Hort.Server.Sessions;
 
@@ -18,7 +19,7 @@ namespace Hort.Server.Sessions;
 /// verified uploads, and commits that check every reference before the snapshot is written with the server's time.
 /// </summary>
 /// <remarks>Every request that works on a session holds one of the server's <see cref="BackupSlots"/>.</remarks>
-public sealed class BackupSessions(HortRepository repository, RepositoryLease lease, ServerCatalog catalog, SessionWriters writers, BackupSlots slots, TimeProvider time)
+public sealed class BackupSessions(HortRepository repository, RepositoryLease lease, ServerCatalog catalog, SessionWriters writers, BackupSlots slots, CommitGate gate, TimeProvider time)
 {
     public const string PcTagPrefix = "hort-pc=";
     private const int MaxPaths = 1000;
@@ -165,6 +166,10 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         var pc = await catalog.GetPcAsync(pcId, ct).ConfigureAwait(false) ?? throw new NotFoundException($"there is no PC {pcId}");
         await writers.FlushAsync(session.Id, ct).ConfigureAwait(false);
 
+        // From checking the references until the snapshot and its verified trees are recorded, hortd does not
+        // acknowledge a deletion: a prune must either see this snapshot, or the commit must see the index (and the
+        // verified sets) without the deleted packs.
+        using var committing = await gate.EnterSharedAsync(ct).ConfigureAwait(false);
         // Subtrees checked in one of this PC's committed snapshots are not entered again (protocol.md §7).
         await catalog.DropStaleVerifiedTreesAsync(pcId, ct).ConfigureAwait(false);
         var (files, referenced, walked) = await CommitWalk.RunAsync(repository, root, trees => VerifiedTreesAsync(pcId, trees, ct), ct).ConfigureAwait(false);
