@@ -53,6 +53,62 @@ public sealed class PruneWhileServingTests
     }
 
     [Fact]
+    public async Task After_a_deletion_a_commit_checks_again_the_subtrees_it_had_verified_before()
+    {
+        await using var server = await TestServer.StartAsync();
+        var admin = await server.AdminAsync();
+        var (pc, client) = await server.EnrollAsync(admin, "desk-1");
+        var uploads = new AgentUploads(client, pc);
+        var lost = Encoding.UTF8.GetBytes("a file in a folder only a forgotten snapshot has");
+        var kept = Encoding.UTF8.GetBytes("a file a kept snapshot has");
+        var folder = AgentUploads.TreeOf(("file", [uploads.Id(lost)]));
+        var forgottenRoot = AgentUploads.DirectoryOf("d", uploads.Id(folder));
+
+        // The lost file's pack holds only it; the folder's tree shares a pack with data a kept snapshot uses.
+        var first = await uploads.OpenSessionAsync();
+        await UploadAllAsync(uploads, first, (SessionValues.Data, lost));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync(Routes.Format(Routes.SessionCheckpoint, first), null, Ct)).StatusCode);
+        await UploadAllAsync(uploads, first, (SessionValues.Data, kept), (SessionValues.Tree, folder), (SessionValues.Tree, forgottenRoot));
+        Assert.Equal(HttpStatusCode.Created, (await uploads.CommitAsync(first, uploads.Id(forgottenRoot))).StatusCode);
+        var keptFolder = AgentUploads.TreeOf(("file", [uploads.Id(kept)]));
+        var keptRoot = AgentUploads.DirectoryOf("x", uploads.Id(keptFolder));
+        var second = await uploads.OpenSessionAsync();
+        await UploadAllAsync(uploads, second, (SessionValues.Tree, keptFolder), (SessionValues.Tree, keptRoot));
+        var keptSnapshot = await (await uploads.CommitAsync(second, uploads.Id(keptRoot))).ReadAsync(ProtocolJson.Default.CommitResponse);
+
+        // 'hort forget' of the first snapshot and 'hort prune' (repacking nothing) beside hortd: the catalog still lists
+        // the snapshot, so the folder stays in the PC's verified set, while hortd finishes deleting the lost file.
+        using (var repository = await ServedRepository.OpenAsync(server.Options))
+        {
+            var snapshots = await repository.ListSnapshotsAsync(Ct);
+            await repository.ForgetSnapshotsAsync([.. snapshots.Where(s => s.Id.ToString() != keptSnapshot.SnapshotId)], cancellationToken: Ct);
+            var report = await new Pruner(repository, ServedRepository.Prune() with { MaxUnused = 1 }).RunAsync(Ct);
+            Assert.Equal((PruneOutcome.Deferred, 1, 0), (report.Outcome, report.PacksUnused, report.PacksRepacked));
+        }
+
+        await server.Host.Services.GetRequiredService<MaintenanceService>().TickAsync(Ct);
+
+        // The PC believes the folder unchanged and names it again: the commit enters it, finds the file gone, commits nothing.
+        var third = await uploads.OpenSessionAsync();
+        var root = AgentUploads.DirectoryOf("e", uploads.Id(folder));
+        await UploadAllAsync(uploads, third, (SessionValues.Tree, root));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await uploads.CommitAsync(third, uploads.Id(root))).StatusCode);
+        Assert.True((await ServedRepository.CheckAsync(server.Options)).IsClean);
+        using (var repository = await ServedRepository.OpenAsync(server.Options))
+        {
+            Assert.Equal(keptSnapshot.SnapshotId, Assert.Single(await repository.ListSnapshotsAsync(Ct)).Id.ToString());
+        }
+    }
+
+    private static async Task UploadAllAsync(AgentUploads uploads, string session, params (string Type, byte[] Blob)[] blobs)
+    {
+        foreach (var (type, blob) in blobs)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await uploads.UploadAsync(session, type, blob)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_scheduled_prune_frees_space_while_a_session_open_across_it_still_commits_a_valid_snapshot()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
