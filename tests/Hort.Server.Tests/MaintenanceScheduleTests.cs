@@ -30,6 +30,27 @@ public sealed class MaintenanceScheduleTests
     }
 
     [Fact]
+    public void Maintenance_settings_are_read_from_the_environment_and_checked()
+    {
+        var data = Directory.CreateTempSubdirectory("hortd-options-").FullName;
+        try
+        {
+            var options = Hosting.OptionsLoader.Load(Hosting.OptionsLoader.Parse([]), new Dictionary<string, string?>
+            {
+                ["DataDirectory"] = data, ["Maintenance:PruneDay"] = "Saturday", ["Maintenance:PruneTime"] = "13:15", ["Maintenance:VerifyReadAllDataDays"] = "14",
+            });
+            Assert.Equal((DayOfWeek.Saturday, new TimeOnly(13, 15), 14), (options.Maintenance.PruneDay, options.Maintenance.PruneTime, options.Maintenance.VerifyReadAllDataDays));
+            var wrong = Assert.Throws<Core.HortException>(() => Hosting.OptionsLoader.Load(Hosting.OptionsLoader.Parse([]),
+                new Dictionary<string, string?> { ["DataDirectory"] = data, ["Maintenance:PruneMaxUnusedPercent"] = "150" }));
+            Assert.Contains("PruneMaxUnusedPercent", wrong.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Invalid_maintenance_settings_are_named()
     {
         var options = new MaintenanceOptions { PruneMaxUnusedPercent = 120, VerifyReadAllDataDays = -1, WaitForSessionsHours = 1000 };
