@@ -1,4 +1,3 @@
-using System.Buffers;
 using Hort.Core;
 using Hort.Repository.Compression;
 using Hort.Repository.Format;
@@ -15,14 +14,15 @@ public sealed record WriterStatistics(long BlobsAdded, long RawBytesAdded, long 
 /// <summary>
 /// Adds blobs to a repository: skips blobs already stored or already queued, seals new ones on the calling
 /// thread (so several callers compress and encrypt in parallel), fills packs, uploads each full pack in the
-/// background (at most two at a time, overlapping the disk with the CPU), and writes index files for uploaded packs.
+/// background (one at a time, overlapping the disk with the filling of the next pack), and writes index files for
+/// uploaded packs.
 /// A blob becomes findable in the index only once its pack is durable; all are after <see cref="FlushAsync"/>.
 /// After any storage failure the writer refuses further work, so a snapshot is never saved over lost blobs.
 /// </summary>
 public sealed class BlobWriter : IDisposable
 {
     private const int PacksPerIndexFile = 8;
-    private const int UploadsInFlight = 2;
+    private const int UploadsInFlight = 1;
 
     private readonly HortRepository _repository;
     private readonly Lock _pendingLock = new();
@@ -96,7 +96,10 @@ public sealed class BlobWriter : IDisposable
         CompressionKind compression;
         try
         {
-            envelope = ArrayPool<byte>.Shared.Rent(BlobCodec.MaxStoredLength(raw.Length));
+            // Chunks above the minimum size get an envelope buffer for the largest chunk, so that all of them share
+            // one pooled buffer size instead of spreading over every power of two up to it.
+            var capacity = raw.Length < _repository.Config.Chunker.MinSize ? raw.Length : Math.Max(raw.Length, _repository.Config.Chunker.MaxSize);
+            envelope = LargeBuffers.Rent(BlobCodec.MaxStoredLength(capacity));
             length = prepared
                 ? _repository.Codec.SealPrepared(type, id, raw.Span, compressed.Span, envelope, out compression)
                 : _repository.Codec.Seal(type, id, raw.Span, envelope, out compression);
@@ -134,15 +137,22 @@ public sealed class BlobWriter : IDisposable
     /// <summary>Appends a sealed blob (the pack lock is held) and uploads the pack when full; releases the lock.</summary>
     private async Task AppendLockedAsync(SealedBlob blob, CancellationToken cancellationToken)
     {
+        var packSize = _repository.Config.PackSize;
         try
         {
             ThrowIfFailed();
+            // A blob that would take the pack past packSize starts the next one, so a pack buffer holds at most
+            // packSize bytes (unless a single blob is larger).
+            if (_pack.Count > 0 && _pack.FinishedLength + blob.Length + PackEntry.Size > packSize)
+            {
+                await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             _pack.AddSealed(blob.Type, blob.Id, blob.Compression, blob.RawLength, blob.Envelope.AsSpan(0, blob.Length));
             Interlocked.Increment(ref _blobs);
             Interlocked.Add(ref _rawBytes, blob.RawLength);
             Interlocked.Add(ref _storedBytes, blob.Length);
-            ArrayPool<byte>.Shared.Return(blob.Envelope);
-            if (_pack.Length >= _repository.Config.PackSize)
+            if (_pack.FinishedLength >= packSize)
             {
                 await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -154,6 +164,7 @@ public sealed class BlobWriter : IDisposable
         }
         finally
         {
+            LargeBuffers.Return(blob.Envelope);
             _packLock.Release();
         }
     }
@@ -228,8 +239,7 @@ public sealed class BlobWriter : IDisposable
     }
 
     /// <summary>A pack writer sized for a full pack, so its buffer never grows through smaller pooled sizes.</summary>
-    private PackWriter NewPack() =>
-        new(_repository.Codec, _repository.Config.PackSize + BlobCodec.MaxStoredLength(_repository.Config.Chunker.MaxSize) + (1 << 16));
+    private PackWriter NewPack() => new(_repository.Codec, _repository.Config.PackSize);
 
     /// <summary>
     /// Closes the open pack and starts its upload in the background, so that sealing the next blobs overlaps with
@@ -239,9 +249,15 @@ public sealed class BlobWriter : IDisposable
     {
         var finished = _pack.Finish();
         _pack.Dispose();
-        _pack = NewPack();
+        await WaitForUploadsAsync(UploadsInFlight - 1).ConfigureAwait(false);
         _uploads.Add(Task.Run(() => UploadAsync(finished, cancellationToken), CancellationToken.None));
-        await WaitForUploadsAsync(UploadsInFlight).ConfigureAwait(false);
+        _pack = NewPack();
+
+        // The garbage of a pack's worth of work (tree nodes, tasks, small buffers) is collected now: the runtime's
+        // default young-generation budget is tens of MB on machines with a large cache, cannot be set from the
+        // application's configuration, and would otherwise let it pile up in memory for the whole backup.
+        // A young-generation collection costs well under a millisecond here, once per pack.
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
     }
 
     /// <summary>

@@ -1,10 +1,14 @@
-using System.Buffers;
 
 namespace Hort.Repository.Chunking;
 
 /// <summary>
-/// Cuts a stream into chunks with a <see cref="Chunker"/>, reading into one pooled buffer of twice the maximum chunk size.
+/// Cuts a stream into chunks with a <see cref="Chunker"/>, reading into one pooled buffer of the maximum chunk size.
 /// </summary>
+/// <remarks>
+/// The chunker is first shown a look-ahead of twice the average chunk size, which holds the next boundary most of the
+/// time; only when it does not is the look-ahead extended to the maximum chunk size. So the unread rest that moves to
+/// the front of the buffer before each refill is usually small, and the buffer need not be larger than one chunk.
+/// </remarks>
 /// <remarks>
 /// Buffer lifetime: the memory returned by <see cref="NextAsync"/> is a slice of the reader's own buffer. It stays
 /// valid only until the next call to <see cref="NextAsync"/> or <see cref="Dispose"/>; copy it to keep it longer.
@@ -14,6 +18,7 @@ public sealed class ChunkReader : IDisposable
 {
     private readonly Chunker _chunker;
     private readonly Func<Memory<byte>, CancellationToken, ValueTask<int>> _read;
+    private readonly int _lookahead;
     private byte[]? _buffer;
     private int _start;
     private int _end;
@@ -32,7 +37,8 @@ public sealed class ChunkReader : IDisposable
         ArgumentNullException.ThrowIfNull(read);
         _chunker = chunker;
         _read = read;
-        _buffer = ArrayPool<byte>.Shared.Rent(2 * chunker.Parameters.MaxSize);
+        _lookahead = Math.Min(chunker.Parameters.MaxSize, 2 * chunker.Parameters.AverageSize);
+        _buffer = LargeBuffers.Rent(chunker.Parameters.MaxSize);
     }
 
     /// <summary>Offset in the input of the chunk most recently returned (0 before the first).</summary>
@@ -48,43 +54,62 @@ public sealed class ChunkReader : IDisposable
     public async ValueTask<ReadOnlyMemory<byte>?> NextAsync(CancellationToken cancellationToken = default)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(ChunkReader));
-        var max = _chunker.Parameters.MaxSize;
-        if (!_endOfInput && _end - _start < max)
+        var wanted = _lookahead;
+        int length;
+        while (true)
         {
-            // Keep room for a whole maximum-size chunk after the start; this moves fewer than MaxSize bytes,
-            // about once per MaxSize bytes consumed.
-            if (_start + max > buffer.Length)
+            await FillAsync(buffer, wanted, cancellationToken).ConfigureAwait(false);
+            if (_start == _end)
             {
-                buffer.AsSpan(_start, _end - _start).CopyTo(buffer);
-                _end -= _start;
-                _start = 0;
+                return null;
             }
 
-            while (_end - _start < max)
+            // With MaxSize bytes or the rest of the input at hand the chunker always decides.
+            length = _chunker.FindBoundary(buffer.AsSpan(_start, _end - _start), _endOfInput);
+            if (length >= 0)
             {
-                var read = await _read(buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-                if (read <= 0)
-                {
-                    _endOfInput = true;
-                    break;
-                }
-
-                _end += read;
+                break;
             }
+
+            wanted = _chunker.Parameters.MaxSize;
         }
 
-        if (_start == _end)
-        {
-            return null;
-        }
-
-        // With MaxSize bytes or the rest of the input at hand the chunker always decides.
-        var length = _chunker.FindBoundary(buffer.AsSpan(_start, _end - _start), _endOfInput);
         var chunk = buffer.AsMemory(_start, length);
         _start += length;
         ChunkOffset = BytesConsumed;
         BytesConsumed += length;
         return chunk;
+    }
+
+    /// <summary>
+    /// Reads until <paramref name="wanted"/> bytes follow the start (or the input ends), first moving the unread rest
+    /// to the front of the buffer when they would not fit behind it. Each read asks for all the room left.
+    /// </summary>
+    private async ValueTask FillAsync(byte[] buffer, int wanted, CancellationToken cancellationToken)
+    {
+        if (_endOfInput || _end - _start >= wanted)
+        {
+            return;
+        }
+
+        if (_start + wanted > buffer.Length)
+        {
+            buffer.AsSpan(_start, _end - _start).CopyTo(buffer);
+            _end -= _start;
+            _start = 0;
+        }
+
+        while (_end - _start < wanted)
+        {
+            var read = await _read(buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (read <= 0)
+            {
+                _endOfInput = true;
+                return;
+            }
+
+            _end += read;
+        }
     }
 
     /// <summary>Returns the buffer to the pool; chunks returned earlier become invalid.</summary>
@@ -93,7 +118,7 @@ public sealed class ChunkReader : IDisposable
         if (_buffer is { } buffer)
         {
             _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
+            LargeBuffers.Return(buffer);
         }
     }
 }

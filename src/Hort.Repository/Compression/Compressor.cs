@@ -26,10 +26,7 @@ public static class Compressor
             throw new ArgumentException("The destination must hold at least the raw length.", nameof(destination));
         }
 
-        // Capping the output at the largest size worth keeping lets zstd stop as soon as it overshoots,
-        // instead of compressing incompressible data to the end.
-        var worthKeeping = raw.Length - raw.Length / 64 - 1;
-        if (worthKeeping > 0 && Zstd.TryCompress(raw, destination[..worthKeeping], level, out written))
+        if (TryCompress(raw, destination, level, out written))
         {
             return CompressionKind.Zstd;
         }
@@ -37,5 +34,23 @@ public static class Compressor
         raw.CopyTo(destination);
         written = raw.Length;
         return CompressionKind.None;
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="raw"/> into <paramref name="destination"/> when that saves at least 1/64 of its size
+    /// (the rule of <see cref="CompressOrStore"/>); false, and nothing useful written, when it does not.
+    /// </summary>
+    public static bool TryCompress(ReadOnlySpan<byte> raw, Span<byte> destination, int level, out int written)
+    {
+        // Capping the output at the largest size worth keeping lets zstd stop as soon as it overshoots,
+        // instead of compressing incompressible data to the end.
+        var worthKeeping = Math.Min(raw.Length - raw.Length / 64 - 1, destination.Length);
+        if (worthKeeping > 0 && Zstd.TryCompress(raw, destination[..worthKeeping], level, out written))
+        {
+            return true;
+        }
+
+        written = 0;
+        return false;
     }
 }

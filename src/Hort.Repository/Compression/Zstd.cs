@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Hort.Repository.Native;
 
 namespace Hort.Repository.Compression;
@@ -5,10 +6,12 @@ namespace Hort.Repository.Compression;
 /// <summary>Zstandard compression through Debian's libzstd, with one reusable context per thread.</summary>
 public static unsafe class Zstd
 {
-    // Contexts cost ~1 MiB to set up; keeping one per thread makes small blobs cheap. A dead thread's
-    // context is freed by its SafeHandle's finalizer.
-    [ThreadStatic]
-    private static ZstdCompressionContext? t_compression;
+    // Compression contexts cost ~1 MiB or more each; they are kept in a small shared stack rather than one per
+    // thread, so a process that ran on many thread-pool threads holds only as many as were compressing at once.
+    private static readonly ConcurrentStack<ZstdCompressionContext> FreeCompression = new();
+    private static readonly int KeptCompressionContexts = Math.Max(2, Environment.ProcessorCount);
+
+    // Decompression contexts are small; one per thread, freed by its SafeHandle's finalizer when the thread dies.
 
     [ThreadStatic]
     private static ZstdDecompressionContext? t_decompression;
@@ -111,14 +114,32 @@ public static unsafe class Zstd
 
     private static nuint CompressCore(ReadOnlySpan<byte> source, Span<byte> destination, int level)
     {
-        var context = t_compression ??= new ZstdCompressionContext();
-        byte none = 0;
-        fixed (byte* src = source)
-        fixed (byte* dst = destination)
+        if (!FreeCompression.TryPop(out var context))
         {
-            // libzstd accepts no null pointer, even for zero lengths.
-            return LibZstd.Compress(
-                context, dst == null ? &none : dst, (nuint)destination.Length, src == null ? &none : src, (nuint)source.Length, level);
+            context = new ZstdCompressionContext();
+        }
+
+        try
+        {
+            byte none = 0;
+            fixed (byte* src = source)
+            fixed (byte* dst = destination)
+            {
+                // libzstd accepts no null pointer, even for zero lengths.
+                return LibZstd.Compress(
+                    context, dst == null ? &none : dst, (nuint)destination.Length, src == null ? &none : src, (nuint)source.Length, level);
+            }
+        }
+        finally
+        {
+            if (FreeCompression.Count < KeptCompressionContexts)
+            {
+                FreeCompression.Push(context);
+            }
+            else
+            {
+                context.Dispose();
+            }
         }
     }
 

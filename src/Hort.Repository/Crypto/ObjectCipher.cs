@@ -50,6 +50,25 @@ public sealed class ObjectCipher
         return Seal(plaintext, associatedData, destination);
     }
 
+    /// <summary>
+    /// Encrypts, in place, the <paramref name="plaintextLength"/> bytes that the caller put at offset
+    /// <see cref="SaltSize"/> of <paramref name="envelope"/> (which holds at least <c>plaintextLength + Overhead</c>
+    /// bytes): writes the salt before them and the tag after them, and returns the envelope length. Saves a copy when
+    /// the plaintext is produced straight into its place, as compression does.
+    /// </summary>
+    public int EncryptInPlace(Span<byte> envelope, int plaintextLength, ReadOnlySpan<byte> associatedData)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plaintextLength);
+        if (envelope.Length - Overhead < plaintextLength)
+        {
+            throw new ArgumentException($"The envelope needs {plaintextLength + Overhead} bytes, has {envelope.Length}.", nameof(envelope));
+        }
+
+        RandomNumberGenerator.Fill(envelope[..SaltSize]);
+        var plaintext = envelope.Slice(SaltSize, plaintextLength);
+        return Seal(plaintext, associatedData, envelope);
+    }
+
     /// <summary>Encrypts <paramref name="plaintext"/> into a new envelope.</summary>
     public byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
     {
@@ -144,7 +163,10 @@ public sealed class ObjectCipher
         }
     }
 
-    /// <summary>Encrypts behind the salt already in <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Encrypts behind the salt already in <paramref name="destination"/>; <paramref name="plaintext"/> is either apart
+    /// from the destination or exactly where its ciphertext goes (AES-GCM works in place).
+    /// </summary>
     private int Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination)
     {
         Span<byte> key = stackalloc byte[KeySize];

@@ -27,8 +27,8 @@ public sealed class BlobCodec
     public MasterKey Key => _key;
 
     /// <summary>Upper bound of the envelope size for a plaintext of <paramref name="rawLength"/> bytes.</summary>
-    public static int MaxStoredLength(int rawLength) =>
-        Math.Max(Zstd.CompressBound(rawLength), rawLength) + ObjectCipher.Overhead;
+    /// <remarks>Compressed output is kept only when smaller than the raw blob, so this is the raw length plus the envelope.</remarks>
+    public static int MaxStoredLength(int rawLength) => rawLength + ObjectCipher.Overhead;
 
     /// <summary>
     /// Compresses (when that saves space) and encrypts <paramref name="raw"/> into <paramref name="destination"/>;
@@ -36,18 +36,24 @@ public sealed class BlobCodec
     /// </summary>
     public int Seal(BlobType type, ObjectId id, ReadOnlySpan<byte> raw, Span<byte> destination, out CompressionKind compression)
     {
-        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(Zstd.CompressBound(raw.Length), raw.Length));
-        try
+        if (destination.Length < raw.Length + ObjectCipher.Overhead)
         {
-            compression = Compressor.CompressOrStore(raw, scratch, _compressionLevel, out var storedLength);
-            Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
-            PackEntry.WriteAssociatedData(type, id, ad);
-            return _cipher.Encrypt(scratch.AsSpan(0, storedLength), ad, destination);
+            throw new ArgumentException($"The destination needs {raw.Length + ObjectCipher.Overhead} bytes, has {destination.Length}.", nameof(destination));
         }
-        finally
+
+        Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
+        PackEntry.WriteAssociatedData(type, id, ad);
+        // Compressed straight into the envelope's payload and encrypted there; no scratch buffer, no copy.
+        var payload = destination[ObjectCipher.SaltSize..^ObjectCipher.TagSize];
+        if (Compressor.TryCompress(raw, payload, _compressionLevel, out var compressedLength))
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            compression = CompressionKind.Zstd;
+            return _cipher.EncryptInPlace(destination, compressedLength, ad);
         }
+
+        // Stored as it is: encrypted straight from the caller's memory.
+        compression = CompressionKind.None;
+        return _cipher.Encrypt(raw, ad, destination);
     }
 
     /// <summary>

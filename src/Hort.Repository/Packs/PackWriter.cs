@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Hort.Core;
@@ -37,7 +36,7 @@ public sealed class FinishedPack : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
             _buffer = [];
         }
     }
@@ -58,13 +57,19 @@ public sealed class PackWriter : IDisposable
     public PackWriter(BlobCodec codec, int initialCapacity = 1 << 20)
     {
         _codec = codec;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 64));
+        _buffer = LargeBuffers.Rent(Math.Max(initialCapacity, 64));
         FormatVersion.PackMagic.CopyTo(_buffer);
         _length = FormatVersion.PackMagic.Length;
     }
 
     /// <summary>Bytes written so far (without the header still to come).</summary>
     public int Length => _length;
+
+    /// <summary>The length of the finished pack if it were finished now.</summary>
+    public int FinishedLength => _length + TrailerLength(_entries.Count);
+
+    /// <summary>Bytes the encrypted header and the trailer add to a pack of <paramref name="entries"/> blobs.</summary>
+    public static int TrailerLength(int entries) => 4 + (entries * PackEntry.Size) + ObjectCipher.Overhead + 4;
 
     /// <summary>Blobs added so far.</summary>
     public int Count => _entries.Count;
@@ -104,7 +109,7 @@ public sealed class PackWriter : IDisposable
         }
 
         var envelopeLength = header.Length + ObjectCipher.Overhead;
-        EnsureCapacity(envelopeLength + 4);
+        EnsureCapacity(TrailerLength(_entries.Count));
         _codec.Cipher.Encrypt(header, FormatVersion.PackHeaderContext, _buffer.AsSpan(_length, envelopeLength));
         _length += envelopeLength;
         BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length, 4), (uint)envelopeLength);
@@ -124,9 +129,9 @@ public sealed class PackWriter : IDisposable
             return;
         }
 
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + extra));
+        var bigger = LargeBuffers.Rent(Math.Max(_buffer.Length * 2, _length + extra));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        LargeBuffers.Return(_buffer);
         _buffer = bigger;
     }
 
@@ -134,7 +139,7 @@ public sealed class PackWriter : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
             _buffer = [];
         }
     }

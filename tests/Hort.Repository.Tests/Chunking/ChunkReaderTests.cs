@@ -37,6 +37,20 @@ public sealed class ChunkReaderTests
     }
 
     [Fact]
+    public void Input_without_boundaries_is_cut_at_the_maximum_size_across_refills()
+    {
+        // Zeros never meet the boundary condition: every chunk needs the look-ahead extended to the maximum size.
+        var data = new byte[(10 * ChunkerTests.Small.MaxSize) + 123];
+        TestBytes.Random(5000, 3).CopyTo(data, 3 * ChunkerTests.Small.MaxSize);
+        using var stream = new TricklingStream(data, 11);
+
+        var chunks = ReadAll(new ChunkReader(_chunker, stream));
+
+        AssertSameAsSplit(_chunker, data, chunks);
+        Assert.Contains(chunks, c => c.Bytes.Length == ChunkerTests.Small.MaxSize);
+    }
+
+    [Fact]
     public async Task Empty_input_has_no_chunks_and_a_small_one_has_one()
     {
         using (var reader = new ChunkReader(_chunker, new MemoryStream()))

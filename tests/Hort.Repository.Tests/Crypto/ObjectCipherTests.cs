@@ -70,6 +70,28 @@ public sealed class ObjectCipherTests
     }
 
     [Fact]
+    public void Encrypting_in_place_gives_an_envelope_that_opens_to_the_plaintext()
+    {
+        var sizes = Gen.Choose(0, 1 << 18).ToArbitrary();
+        var seeds = ArbMap.Default.ArbFor<int>();
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(30), Prop.ForAll(sizes, seeds, (size, seed) =>
+        {
+            var plaintext = TestBytes.Random(size, seed);
+            var ad = TestBytes.Random(33, ~seed);
+            var envelope = new byte[size + ObjectCipher.Overhead + 7];
+            plaintext.CopyTo(envelope, ObjectCipher.SaltSize);
+
+            var length = _cipher.EncryptInPlace(envelope, size, ad);
+
+            Assert.Equal(size + ObjectCipher.Overhead, length);
+            var decrypted = new byte[size];
+            Assert.True(_cipher.TryDecrypt(envelope.AsSpan(0, length), ad, decrypted, out var written));
+            Assert.Equal(size, written);
+            Assert.Equal(plaintext, decrypted);
+        }));
+    }
+
+    [Fact]
     public void Any_flipped_bit_fails_authentication_and_leaves_no_plaintext()
     {
         var sizes = Gen.Choose(0, 4096).ToArbitrary();
