@@ -1,6 +1,6 @@
-using System.Buffers;
 using Hort.Core;
 using Hort.Engine.FileSystem;
+using Hort.Repository;
 using Hort.Repository.Chunking;
 using Hort.Repository.Format;
 using Hort.Repository.Trees;
@@ -13,17 +13,24 @@ public sealed partial class Archiver
     private const int ENOENT = 2;
 
     /// <summary>Saves a regular file: reuses the parent's chunk list when unchanged, else reads and chunks it.</summary>
-    private async Task<TreeNode?> SaveFileAsync(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
-    {
-        var node = BuildNode(dir, path, name, st, NodeType.File);
-        if (IsUnchanged(st, parentNode))
-        {
-            Interlocked.Increment(ref _filesUnchanged);
-            Interlocked.Increment(ref _filesDone);
-            Interlocked.Add(ref _bytesDone, st.Size);
-            return node with { Size = parentNode!.Size, Content = parentNode.Content };
-        }
+    private async Task<TreeNode?> SaveFileAsync(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct) =>
+        IsUnchanged(st, parentNode)
+            ? SaveUnchangedFile(dir, path, name, st, parentNode!)
+            : await ReadFileAsync(dir, path, name, st, parentNode, ct).ConfigureAwait(false);
 
+    /// <summary>A file unchanged since the parent snapshot: its chunk list and attributes are taken from there.</summary>
+    private TreeNode SaveUnchangedFile(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode parentNode)
+    {
+        Interlocked.Increment(ref _filesUnchanged);
+        Interlocked.Increment(ref _filesDone);
+        Interlocked.Add(ref _bytesDone, st.Size);
+        return BuildNode(dir, path, name, st, NodeType.File, parentNode) with { Size = parentNode.Size, Content = parentNode.Content };
+    }
+
+    /// <summary>Reads a new or changed file (or takes the content of a hard link to one read in this run).</summary>
+    private async Task<TreeNode?> ReadFileAsync(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
+    {
+        var node = BuildNode(dir, path, name, st, NodeType.File, parentNode);
         if (st.LinkCount > 1 && _hardLinks.TryGetValue((st.Device, st.Inode), out var linked))
         {
             CountChange(parentNode, linked);
@@ -133,8 +140,14 @@ public sealed partial class Archiver
     /// </summary>
     private async Task<(List<ObjectId> Content, long Size)> ReadContentAsync(SafeFileHandle handle, long expectedSize, CancellationToken ct)
     {
-        long fileOffset = 0;
         var chunker = _target.CreateChunker();
+        if (expectedSize < chunker.Parameters.MinSize
+            && await TryReadSmallAsync(handle, (int)expectedSize, chunker.Parameters.MinSize, ct).ConfigureAwait(false) is { } small)
+        {
+            return small;
+        }
+
+        long fileOffset = 0;
         using var reader = new ChunkReader(chunker, (buffer, _) =>
         {
             var read = RandomAccess.Read(handle, buffer.Span, fileOffset);
@@ -143,17 +156,6 @@ public sealed partial class Archiver
             return ValueTask.FromResult(read);
         });
         var content = new List<ObjectId>();
-        if (expectedSize < chunker.Parameters.MinSize)
-        {
-            // One chunk (unless the file grows while read): no copy, no hand-over.
-            while (await reader.NextAsync(ct).ConfigureAwait(false) is { } chunk)
-            {
-                content.Add(await SaveChunkAsync(chunk, ct).ConfigureAwait(false));
-            }
-
-            return (content, fileOffset);
-        }
-
         var saving = new List<Task<ObjectId>>();
         try
         {
@@ -161,7 +163,8 @@ public sealed partial class Archiver
             {
                 await _chunkSlots.WaitAsync(ct).ConfigureAwait(false);
                 // The reader's memory is reused by its next call; the worker gets its own pooled copy.
-                var copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                // Sized for the largest chunk, so that all copies share one pooled buffer size.
+                var copy = LargeBuffers.Rent(Math.Max(chunk.Length, chunker.Parameters.MaxSize));
                 chunk.Span.CopyTo(copy);
                 var length = chunk.Length;
                 saving.Add(Task.Run(async () =>
@@ -172,7 +175,7 @@ public sealed partial class Archiver
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(copy);
+                        LargeBuffers.Return(copy);
                         _chunkSlots.Release();
                     }
                 }, CancellationToken.None));
@@ -192,6 +195,39 @@ public sealed partial class Archiver
         }
 
         return (content, fileOffset);
+    }
+
+    /// <summary>
+    /// Reads a file expected to be smaller than the minimum chunk size into a buffer of about its size and saves it as
+    /// its one chunk. Null when the file turned out to be larger (it grew): the caller then chunks it from the start.
+    /// </summary>
+    private async Task<(List<ObjectId> Content, long Size)?> TryReadSmallAsync(SafeFileHandle handle, int expectedSize, int minSize, CancellationToken ct)
+    {
+        // One byte more than expected, so that growth shows.
+        var buffer = LargeBuffers.Rent(expectedSize + 1);
+        try
+        {
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
+            {
+                length += read;
+            }
+
+            if (length == buffer.Length || length >= minSize)
+            {
+                return null;
+            }
+
+            // Below the minimum size the chunker always cuts the whole input as one chunk; empty input has none.
+            Interlocked.Add(ref _bytesDone, length);
+            List<ObjectId> content = length == 0 ? [] : [await SaveChunkAsync(buffer.AsMemory(0, length), ct).ConfigureAwait(false)];
+            return (content, length);
+        }
+        finally
+        {
+            LargeBuffers.Return(buffer);
+        }
     }
 
     private async Task<ObjectId> SaveChunkAsync(ReadOnlyMemory<byte> chunk, CancellationToken ct)

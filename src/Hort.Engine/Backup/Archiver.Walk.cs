@@ -79,7 +79,7 @@ public sealed partial class Archiver
                 using (child)
                 {
                     var subtree = await SaveDirectoryContentsAsync(child, path, parent, ct).ConfigureAwait(false);
-                    return BuildNode(dir, path, name, st, NodeType.Directory) with { Subtree = subtree };
+                    return BuildNode(dir, path, name, st, NodeType.Directory, parentNode) with { Subtree = subtree };
                 }
             }
 
@@ -87,7 +87,14 @@ public sealed partial class Archiver
                 Interlocked.Increment(ref _others);
                 try
                 {
-                    return BuildNode(dir, path, name, st, NodeType.Symlink) with { LinkTarget = PosixFileSystem.ReadLinkAt(dir, name) };
+                    // A symlink's target cannot change without a new inode or ctime: an unchanged one keeps its target.
+                    var node = BuildNode(dir, path, name, st, NodeType.Symlink, parentNode);
+                    return node with
+                    {
+                        LinkTarget = SameInodeAndChangeTime(st, NodeType.Symlink, parentNode)
+                            ? parentNode!.LinkTarget
+                            : PosixFileSystem.ReadLinkAt(dir, name),
+                    };
                 }
                 catch (IOException e)
                 {
@@ -97,11 +104,11 @@ public sealed partial class Archiver
 
             default:
                 Interlocked.Increment(ref _others);
-                return BuildNode(dir, path, name, st, (NodeType)(byte)st.Type) with { DeviceNumber = st.DeviceNumber };
+                return BuildNode(dir, path, name, st, (NodeType)(byte)st.Type, parentNode) with { DeviceNumber = st.DeviceNumber };
         }
     }
 
-    /// <summary>Saves a directory's entries (files in parallel) as a tree; returns the tree's ID.</summary>
+    /// <summary>Saves a directory's entries (files to read in parallel) as a tree; returns the tree's ID.</summary>
     private async Task<ObjectId> SaveDirectoryContentsAsync(SafeFileHandle dir, byte[] path, Tree? parent, CancellationToken ct)
     {
         List<byte[]> names;
@@ -142,31 +149,59 @@ public sealed partial class Archiver
 
         var results = new TreeNode?[entries.Count];
 
-        // Regular files go through a parallel loop so compression and encryption use every core;
-        // directories are walked one after another to keep memory bounded.
-        var files = new List<int>();
-        for (var i = 0; i < entries.Count; i++)
+        // Files to read are handed to workers (at most Parallelism files in flight over the whole backup) while this
+        // thread walks on, into the subdirectories too, so the cores stay busy across directory boundaries. Entries
+        // that need no reading (unchanged files, directories, links, ...) are saved right here: for them, a hand-over
+        // to another thread costs more than the work.
+        List<Task>? reading = null;
+        try
         {
-            if (entries[i].Status.Type == EntryType.File) files.Add(i);
-        }
-
-        if (files.Count > 0)
-        {
-            await Parallel.ForEachAsync(
-                files,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = ct },
-                async (i, token) =>
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var (name, childPath, st) = entries[i];
+                var parentNode = parent?.Find(name);
+                if (st.Type != EntryType.File)
                 {
-                    var (name, childPath, st) = entries[i];
-                    results[i] = await SaveEntryAsync(dir, childPath, name, st, parent?.Find(name), token).ConfigureAwait(false);
-                }).ConfigureAwait(false);
+                    results[i] = await SaveEntryAsync(dir, childPath, name, st, parentNode, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                Interlocked.Increment(ref _files);
+                if (IsUnchanged(st, parentNode))
+                {
+                    results[i] = SaveUnchangedFile(dir, childPath, name, st, parentNode!);
+                    continue;
+                }
+
+                await _fileSlots.WaitAsync(ct).ConfigureAwait(false);
+                var index = i;
+                (reading ??= []).Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        results[index] = await ReadFileAsync(dir, childPath, name, st, parentNode, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _fileSlots.Release();
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch
+        {
+            // The workers use this directory's handle: let them finish before it is closed and the failure propagates.
+            if (reading is not null)
+            {
+                await Task.WhenAll(reading).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+
+            throw;
         }
 
-        for (var i = 0; i < entries.Count; i++)
+        if (reading is not null)
         {
-            if (entries[i].Status.Type == EntryType.File) continue;
-            var (name, childPath, st) = entries[i];
-            results[i] = await SaveEntryAsync(dir, childPath, name, st, parent?.Find(name), ct).ConfigureAwait(false);
+            await Task.WhenAll(reading).ConfigureAwait(false);
         }
 
         var nodes = new List<TreeNode>(results.Length);
@@ -193,24 +228,16 @@ public sealed partial class Archiver
         }
     }
 
-    private TreeNode BuildNode(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, NodeType type)
+    /// <summary>
+    /// The node for an entry from its status and extended attributes. When <paramref name="previous"/> (the entry in
+    /// the parent snapshot) has the same type, inode and ctime, its attributes are reused instead of read again:
+    /// setting or removing an extended attribute updates the ctime, so an equal ctime means equal attributes.
+    /// </summary>
+    private TreeNode BuildNode(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, NodeType type, TreeNode? previous = null)
     {
-        IReadOnlyList<ExtendedAttribute> xattrs = [];
-        try
-        {
-            var list = PosixFileSystem.ReadExtendedAttributesAt(dir, name);
-            if (list.Count > 0)
-            {
-                var arr = list.Select(kv => new ExtendedAttribute(kv.Key, kv.Value)).ToArray();
-                Array.Sort(arr, static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
-                xattrs = arr;
-            }
-        }
-        catch (IOException e)
-        {
-            AddIssue(path, "extended attributes not saved: " + e.Message);
-        }
-
+        var xattrs = SameInodeAndChangeTime(st, type, previous)
+            ? previous!.ExtendedAttributes
+            : ReadExtendedAttributes(dir, path, name);
         return new TreeNode
         {
             Name = name,
@@ -228,6 +255,35 @@ public sealed partial class Archiver
             LinkCount = st.LinkCount,
             ExtendedAttributes = xattrs,
         };
+    }
+
+    /// <summary>True when <paramref name="previous"/> is the same inode, of the same type, with the same ctime.</summary>
+    private static bool SameInodeAndChangeTime(FileStatus st, NodeType type, TreeNode? previous) =>
+        previous is not null
+        && previous.Type == type
+        && previous.Inode == st.Inode
+        && previous.Device == st.Device
+        && previous.ChangeTime == new Timestamp(st.ChangeTime.Seconds, st.ChangeTime.Nanoseconds);
+
+    private IReadOnlyList<ExtendedAttribute> ReadExtendedAttributes(SafeFileHandle dir, byte[] path, byte[] name)
+    {
+        IReadOnlyList<ExtendedAttribute> xattrs = [];
+        try
+        {
+            var list = PosixFileSystem.ReadExtendedAttributesAt(dir, name);
+            if (list.Count > 0)
+            {
+                var arr = list.Select(kv => new ExtendedAttribute(kv.Key, kv.Value)).ToArray();
+                Array.Sort(arr, static (a, b) => a.Name.AsSpan().SequenceCompareTo(b.Name));
+                xattrs = arr;
+            }
+        }
+        catch (IOException e)
+        {
+            AddIssue(path, "extended attributes not saved: " + e.Message);
+        }
+
+        return xattrs;
     }
 
     private async Task<Tree?> LoadParentTreeAsync(ObjectId? id, CancellationToken ct)

@@ -27,6 +27,9 @@ public sealed partial class Archiver
     /// <summary>Chunks of large files being hashed and sealed at once, over the whole backup (bounds memory).</summary>
     private SemaphoreSlim _chunkSlots = null!;
 
+    /// <summary>Files being read at once, over the whole backup.</summary>
+    private SemaphoreSlim _fileSlots = null!;
+
     private int ChunkSlots => Math.Max(1, _options.Parallelism);
     private long _filesDone;
     private long _bytesDone;
@@ -66,6 +69,8 @@ public sealed partial class Archiver
         _writer = writer;
         using var chunkSlots = new SemaphoreSlim(ChunkSlots, ChunkSlots);
         _chunkSlots = chunkSlots;
+        using var fileSlots = new SemaphoreSlim(ChunkSlots, ChunkSlots);
+        _fileSlots = fileSlots;
         using var ticker = StartTicker(cancellationToken);
 
         var parentRoot = _options.Parent?.Snapshot.Tree;

@@ -110,4 +110,46 @@ public sealed class ChangeDetectionTests : IDisposable
         Assert.Empty((await repository.RestoreAsync(second.Stored(), target)).Issues);
         TreeState.AssertSameContentAndMetadata(expected, TreeState.Capture(target + source));
     }
+
+    [Fact]
+    public async Task Extended_attributes_changed_since_the_parent_are_saved_anew_and_unchanged_ones_are_kept()
+    {
+        var source = _scratch.SubText("src");
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src"));
+        Libc.MakeDirectory(Libc.AT_FDCWD, _scratch.Sub("src/dir"));
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/edited"), "content stays"u8);
+        Libc.WriteFile(Libc.AT_FDCWD, _scratch.Sub("src/steady"), "steady"u8);
+        Libc.SetExtendedAttribute(_scratch.Sub("src/edited"), "user.tag", "one"u8);
+        Libc.SetExtendedAttribute(_scratch.Sub("src/dir"), "user.tag", "one"u8);
+        Libc.SetExtendedAttribute(_scratch.Sub("src/steady"), "user.kept", "kept"u8);
+        using var repository = await TestRepository.CreateAsync();
+        var first = await repository.BackupAsync(source);
+
+        // Setting an attribute moves only the ctime; the clock is coarse, so repeat until it visibly moved.
+        foreach (var path in new[] { "src/edited", "src/dir" })
+        {
+            var before = Libc.LStat(_scratch.Sub(path));
+            Libc.Stat after;
+            do
+            {
+                Thread.Sleep(5);
+                Libc.SetExtendedAttribute(_scratch.Sub(path), "user.tag", "two"u8);
+                after = Libc.LStat(_scratch.Sub(path));
+            }
+            while (after.ChangeSeconds == before.ChangeSeconds && after.ChangeNanoseconds == before.ChangeNanoseconds);
+        }
+
+        var expected = TreeState.Capture(source);
+        var second = await new Archiver(repository, new BackupOptions { Paths = [source], Parent = first.Stored() })
+            .RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Empty(second.Issues);
+        // The edited file's content was not read again (size, mtime and inode are the same) but its attributes were.
+        Assert.Equal((2L, 0L, 0L), (second.Snapshot.Summary!.FilesUnchanged, second.Snapshot.Summary.FilesChanged, second.Snapshot.Summary.FilesNew));
+        var edited = await repository.FindNodeAsync(second.Snapshot, source + "/edited");
+        Assert.Equal("two"u8.ToArray(), edited.ExtendedAttributes.Single(a => a.Name.AsSpan().SequenceEqual("user.tag"u8)).Value);
+        var target = _scratch.SubText("target");
+        Assert.Empty((await repository.RestoreAsync(second.Stored(), target)).Issues);
+        TreeState.AssertSameContentAndMetadata(expected, TreeState.Capture(target + source));
+    }
 }
