@@ -12,12 +12,16 @@ install_packages() {
     $sudo apt-get install -y -qq "$@" >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$@" >/dev/null; }
 }
 
-# resolve_hort: builds hort in Release unless --hort gave an executable; sets $hort.
+# resolve_hort: publishes hort in Release for this machine (with its precompiled ReadyToRun code, as it is installed)
+# unless --hort gave an executable; sets $hort.
 resolve_hort() {
     if [ -z "$hort" ]; then
-        log "building hort (Release)"
-        dotnet build "$root/src/Hort.Cli" -c Release -nologo -v quiet >/dev/null
-        hort="$root/src/Hort.Cli/bin/Release/net10.0/hort"
+        local rid out
+        rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
+        out="$root/src/Hort.Cli/bin/Release/publish-$rid"
+        log "publishing hort (Release, $rid)"
+        dotnet publish "$root/src/Hort.Cli" -c Release -r "$rid" --self-contained false -o "$out" -nologo -v quiet >/dev/null
+        hort="$out/hort"
     fi
     [ -x "$hort" ] || die "no hort executable at $hort"
 }
