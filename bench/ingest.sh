@@ -14,7 +14,9 @@
 # enrolls N agents (`hort agent enroll`, pinned to the printed fingerprint), gives each a policy whose include path is
 # its own data folder and whose window is always open, then starts the N `hort agent run` processes together. The wall
 # time runs from that start until the server lists a committed snapshot for every PC (it includes the agents' process
-# start). MB/s is the agents' data (10^6 bytes) divided by the wall time. Needs: bash, curl, jq, python3, dotnet.
+# start). MB/s is the agents' data (10^6 bytes) divided by the wall time. "hortd CPU" is the CPU time (user + system)
+# hortd used in that time, also per GB (10^9 bytes) of agent data: unlike the wall time it hardly depends on what else
+# runs on the machine. Needs: bash, curl, jq, python3, dotnet, Linux /proc.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
         --out) out=$2; shift 2;;
         --keep) keep=1; shift;;
         --work) work=$2; shift 2;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
         *) echo "ingest.sh: unknown option $1 (see --help)" >&2; exit 2;;
     esac
 done
@@ -69,10 +71,12 @@ for i in $(seq 1 "$max"); do
 done
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-results="| agents | data | wall time | server ingest | per agent |
-|---:|---:|---:|---:|---:|"
+results="| agents | data | wall time | server ingest | per agent | hortd CPU | hortd CPU per GB |
+|---:|---:|---:|---:|---:|---:|---:|"
 
 for n in $agents; do
     round="$work/round-$n"
@@ -104,6 +108,7 @@ for n in $agents; do
     done
 
     start=$(date +%s.%N)
+    cpu_start=$(cpu_ticks "$server_pid")
     agent_pids=()
     for i in $(seq 1 "$n"); do
         "${hort[@]}" agent run --state "$round/agent$i" > "$round/agent$i.log" 2>&1 &
@@ -119,16 +124,18 @@ for n in $agents; do
         sleep 0.2
     done
     end=$(date +%s.%N)
+    cpu_end=$(cpu_ticks "$server_pid")
     for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
 
-    row=$(python3 - "$n" "$size" "$start" "$end" <<'PY'
+    row=$(python3 - "$n" "$size" "$start" "$end" "$((cpu_end - cpu_start))" "$(getconf CLK_TCK)" <<'PY'
 import sys
 n, size, start, end = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+cpu = int(sys.argv[5]) / int(sys.argv[6])
 wall = end - start
 total = n * size * 1024 * 1024 / 1e6
-print(f"| {n} | {n * size} MiB | {wall:.1f} s | {total / wall:.0f} MB/s | {total / n / wall:.0f} MB/s |")
+print(f"| {n} | {n * size} MiB | {wall:.1f} s | {total / wall:.0f} MB/s | {total / n / wall:.0f} MB/s | {cpu:.1f} s | {cpu / total * 1000:.1f} s |")
 PY
 )
     echo "$row"
