@@ -20,6 +20,11 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
     /// <summary>Average upload limit in bytes per second (<c>--limit-upload</c>); 0 for none.</summary>
     public long UploadBytesPerSecond { get; init; }
 
+    /// <summary>Average limit on restore downloads in bytes per second (<c>--limit-download</c>); 0 for none.</summary>
+    public long DownloadBytesPerSecond { get; init; }
+
+    private RateLimit _downloadLimit = RateLimit.None;
+
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(30);
 
     /// <summary>How soon a command that had to wait for a free job place is looked at again, at the latest.</summary>
@@ -38,6 +43,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
         using var client = ServerClient.For(state);
         using var keys = KeysOf(identity.Dedup);
         var uploadLimit = new RateLimit(UploadBytesPerSecond, time);
+        _downloadLimit = new RateLimit(DownloadBytesPerSecond, time);
         Log($"agent for PC {identity.PcId} connecting to {identity.Server} (certificate {identity.Fingerprint})");
         DateTimeOffset? lastFailure = null;
         var pause = TimeSpan.FromSeconds(1);
@@ -201,7 +207,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
             if (kind == JobValues.Restore)
             {
                 var request = restore ?? throw new AgentException($"restore job {jobId} came without a restore request");
-                var result = await new RestoreJob(client, keys, request).RunAsync(reporter, ct).ConfigureAwait(false);
+                var result = await new RestoreJob(client, keys, request, _downloadLimit).RunAsync(reporter, ct).ConfigureAwait(false);
                 await reporter.FinishAsync(new JobResult(result.Issues.Count == 0, null, result.Issues.Count,
                     $"restored {result.Files} files, {result.Bytes} bytes"), stopping).ConfigureAwait(false);
                 MarkDone(jobId, null);

@@ -10,7 +10,8 @@ namespace Hort.Agent;
 /// Reads a snapshot of this PC through the server's ownership-checked routes (protocol.md §8). Every tree and chunk is
 /// checked against its ID with the dedup keys, so a wrong answer is reported as damage and never written.
 /// </summary>
-public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys) : IRestoreSource
+/// <remarks>A <see cref="RateLimit"/> paces the chunk downloads (<c>--limit-download</c>).</remarks>
+public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, RateLimit? downloadLimit = null) : IRestoreSource
 {
     public async Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken)
     {
@@ -21,6 +22,7 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys) 
     public async Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken)
     {
         var bytes = await FetchAsync(() => client.BlobAsync(id.ToString(), keys.Parameters.MaxSize, cancellationToken), "blob " + id).ConfigureAwait(false);
+        if (downloadLimit is not null) await downloadLimit.WaitAsync(bytes.Length, cancellationToken).ConfigureAwait(false);
         return Verified(bytes, id, "blob " + id);
     }
 

@@ -7,7 +7,7 @@ using Hort.Repository.Snapshots;
 namespace Hort.Agent;
 
 /// <summary>A restore the server asked for: one of this PC's snapshots (or some paths of it) to its original place or a folder.</summary>
-internal sealed class RestoreJob(ServerClient client, ChunkingKeys keys, RestoreRequest request)
+internal sealed class RestoreJob(ServerClient client, ChunkingKeys keys, RestoreRequest request, RateLimit downloadLimit)
 {
     /// <summary>Where a restore without a target goes: the original place (snapshot paths are absolute).</summary>
     public const string OriginalPlace = "/";
@@ -20,7 +20,7 @@ internal sealed class RestoreJob(ServerClient client, ChunkingKeys keys, Restore
         Directory.CreateDirectory(target);
         reporter.Log("info", $"restoring snapshot {snapshot.Id} ({string.Join(' ', request.Paths ?? ["everything"])}) into {target}");
         var stored = new StoredSnapshot(ObjectId.Parse(snapshot.Id), new Snapshot { Time = snapshot.Time, Tree = ObjectId.Parse(snapshot.Tree), Paths = snapshot.Paths });
-        var source = new RemoteRestoreSource(client, keys);
+        var source = new RemoteRestoreSource(client, keys, downloadLimit);
         var restorer = new Restorer(source, new RestoreOptions { Target = target, Includes = request.Paths ?? [] }, new Progress(reporter));
         var result = await restorer.RunAsync(stored, ct).ConfigureAwait(false);
         foreach (var issue in result.Issues) reporter.Log("warning", $"{issue.Path}: {issue.Message}");

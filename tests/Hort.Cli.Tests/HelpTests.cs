@@ -23,7 +23,7 @@ public sealed class HelpTests
         { "cat snapshot", ["ID"] },
         { "agent", ["enroll", "run", "status", "--state"] },
         { "agent enroll", ["--server", "--code", "--fingerprint"] },
-        { "agent run", ["--limit-upload"] },
+        { "agent run", ["--limit-upload", "--limit-download"] },
     };
 
     [Theory]

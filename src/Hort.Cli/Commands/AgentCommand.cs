@@ -25,11 +25,17 @@ internal static class AgentCommand
         DefaultValueFactory = _ => 0,
     };
 
+    private static readonly Option<long> LimitDownload = new("--limit-download")
+    {
+        Description = "Keep restore downloads below this many KiB per second on average (0: no limit)",
+        DefaultValueFactory = _ => 0,
+    };
+
     public static Command Create()
     {
         var enroll = new Command("enroll", "Enroll this PC with a server: pin its certificate and receive this PC's credential") { Server, Code, Fingerprint };
         CommandAction.Set(enroll, EnrollAsync);
-        var run = new Command("run", "Run the agent: follow the policy, back up, restore on request (the systemd service runs this)") { LimitUpload };
+        var run = new Command("run", "Run the agent: follow the policy, back up, restore on request (the systemd service runs this)") { LimitUpload, LimitDownload };
         CommandAction.Set(run, RunAsync);
         var status = new Command("status", "Show the enrollment and the last backup of this PC");
         CommandAction.Set(status, StatusAsync);
@@ -76,11 +82,17 @@ internal static class AgentCommand
     private static async Task<int> RunAsync(CliContext ctx, CancellationToken ct)
     {
         var state = StateOf(ctx);
-        var limit = ctx.Parse.GetValue(LimitUpload);
-        if (limit is < 0 or > long.MaxValue / 1024) throw new CliException("--limit-upload must be 0 or a positive number of KiB per second", ExitCodes.Usage);
+        var upload = ctx.Parse.GetValue(LimitUpload);
+        var download = ctx.Parse.GetValue(LimitDownload);
+        if (upload is < 0 or > long.MaxValue / 1024 || download is < 0 or > long.MaxValue / 1024)
+        {
+            throw new CliException("--limit-upload and --limit-download must be 0 or a positive number of KiB per second", ExitCodes.Usage);
+        }
+
         try
         {
-            await new AgentService(state, ctx.Out, TimeProvider.System) { UploadBytesPerSecond = limit * 1024 }.RunAsync(ct).ConfigureAwait(false);
+            var service = new AgentService(state, ctx.Out, TimeProvider.System) { UploadBytesPerSecond = upload * 1024, DownloadBytesPerSecond = download * 1024 };
+            await service.RunAsync(ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

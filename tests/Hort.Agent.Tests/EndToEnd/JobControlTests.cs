@@ -9,8 +9,9 @@ namespace Hort.Agent.Tests.EndToEnd;
 
 /// <summary>
 /// The real hortd and real agents: a restore runs beside a backup when the policy allows two jobs, a running backup is
-/// cancelled (no snapshot, the next backup succeeds, check is clean), and backups wait for the server's backup slots,
-/// which a killed agent cannot keep. Uploads are slowed with the agent's own <c>--limit-upload</c>.
+/// cancelled (no snapshot, the next backup succeeds, check is clean), a running restore is cancelled, and backups wait
+/// for the server's backup slots, which a killed agent cannot keep. Transfers are slowed with the agent's own
+/// <c>--limit-upload</c> and <c>--limit-download</c>.
 /// </summary>
 [Trait("Category", "EndToEnd")]
 public sealed class JobControlTests : IAsyncDisposable
@@ -86,6 +87,20 @@ public sealed class JobControlTests : IAsyncDisposable
         var next = await _server.QueueBackupAsync(agent.PcId);
         var done = await _server.WaitForJobAsync(next.Id, Diagnostics);
         Assert.True(done.State == JobValues.Succeeded, $"{done.State} {done.Message}\n{Diagnostics()}");
+
+        // A restore of the 24 MiB, downloading at 1 MiB/s, cancelled midway: it stops writing and reports cancelled.
+        await agent.StopAsync();
+        agent.Start("--limit-download", "1024");
+        var partial = Path.Combine(_root, "pc", "partial");
+        var slowRestore = await _server.SendAsync(HttpMethod.Post, Routes.Format(Routes.PcRestores, agent.PcId),
+            new RestoreRequest(done.SnapshotId!, null, partial), ProtocolJson.Default.RestoreRequest, ProtocolJson.Default.JobDto);
+        await _server.WaitForJobAsync(agent.PcId, (j, log) => j.Id == slowRestore.Id && log.Any(e => e.Message.StartsWith("restoring snapshot", StringComparison.Ordinal)), Diagnostics);
+        Assert.NotEqual(HttpStatusCode.Conflict, (await _server.CancelAsync(slowRestore.Id)).Status);
+        var stopped = await _server.WaitForJobAsync(slowRestore.Id, Diagnostics);
+        Assert.True(stopped.State == JobValues.Cancelled, $"{stopped.State} {stopped.Message}\n{Diagnostics()}");
+        Assert.Contains(await _server.JobLogAsync(slowRestore.Id), e => e.Message.StartsWith("restore cancelled", StringComparison.Ordinal));
+        var big = Path.Combine(partial + source, "big");
+        Assert.False(Directory.Exists(big) && SourceTree.Hashes(big).SequenceEqual(SourceTree.Hashes(Path.Combine(source, "big"))), "the cancelled restore wrote everything");
         await agent.StopAsync();
 
         using var repository = await _server.OpenRepositoryAsync();
