@@ -52,14 +52,33 @@ public sealed partial class HortRepository
     /// into account. Acknowledge them on the writer's lease only once nothing checked against the old index can still
     /// commit: from then on a prune may delete those packs.
     /// </summary>
-    public async Task<IReadOnlyList<ObjectId>> RefreshIndexForWritingAsync(CancellationToken cancellationToken = default)
+    /// <param name="dropMissingPacks">
+    /// Also leave out every pack of the current index that storage no longer has — after the writer's lease lapsed, a
+    /// prune may have deleted announced packs and removed its record before this writer saw it.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the reading; the index is replaced only at the end.</param>
+    public async Task<IReadOnlyList<ObjectId>> RefreshIndexForWritingAsync(bool dropMissingPacks = false, CancellationToken cancellationToken = default)
     {
+        // Packs in the index before the listing were stored before it, so one the listing lacks was deleted.
+        var before = dropMissingPacks ? Index.Packs() : [];
         var records = await ReadDeletionRecordsAsync(cancellationToken).ConfigureAwait(false);
         HashSet<ObjectId> excluded = [.. records.SelectMany(static r => r.Packs.Select(static p => p.PackId))];
+        var dropped = new HashSet<ObjectId>(excluded);
+        if (dropMissingPacks)
+        {
+            var stored = new HashSet<ObjectId>();
+            await foreach (var (id, _) in ListObjectsAsync(BlobKind.Pack, cancellationToken).ConfigureAwait(false))
+            {
+                stored.Add(id);
+            }
+
+            dropped.UnionWith(before.Select(static p => p.PackId).Where(p => !stored.Contains(p)));
+        }
+
         var fresh = new BlobIndex();
-        await ReadIndexFilesAsync(() => fresh, () => fresh = new BlobIndex(), excluded, null, null, null, cancellationToken).ConfigureAwait(false);
+        await ReadIndexFilesAsync(() => fresh, () => fresh = new BlobIndex(), dropped, null, null, null, cancellationToken).ConfigureAwait(false);
         _excludedPacks = excluded;
-        Index.Rebase(fresh, excluded);
+        Index.Rebase(fresh, dropped);
         return [.. records.Select(static r => r.Id)];
     }
 

@@ -10,9 +10,21 @@ namespace Hort.Server.Hosting;
 public sealed class CommitGate
 {
     private readonly SemaphoreSlim _turnstile = new(1, 1);
+    private int _lapsesHandled;
     private readonly Lock _lock = new();
     private int _shared;
     private TaskCompletionSource? _drained;
+
+    /// <summary>
+    /// The lease lapses (<see cref="Hort.Repository.Maintenance.RepositoryLease.Lapses"/>) whose consequences hortd has
+    /// dealt with by reloading its state; a commit passes this to the lease's check, so after a new lapse nothing is
+    /// committed until the reload is done.
+    /// </summary>
+    public int LeaseLapsesHandled
+    {
+        get => Volatile.Read(ref _lapsesHandled);
+        set => Volatile.Write(ref _lapsesHandled, value);
+    }
 
     /// <summary>Enters shared; waits while a refresh holds or waits for the gate.</summary>
     public async Task<IDisposable> EnterSharedAsync(CancellationToken cancellationToken)

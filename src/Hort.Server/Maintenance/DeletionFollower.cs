@@ -30,9 +30,13 @@ public sealed partial class DeletionFollower(
         await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // After the lease lapsed, a prune may have judged it stale and deleted packs without hortd seeing the
+            // record: write the lease again, then reload everything from what storage holds before committing again.
+            var lapses = await LapsesAsync(cancellationToken).ConfigureAwait(false);
+            var lapsed = lapses != gate.LeaseLapsesHandled;
             var records = await hosted.Repository.ReadDeletionRecordsAsync(cancellationToken).ConfigureAwait(false);
             var fresh = records.Count(r => !_acknowledged.Contains(r.Id));
-            if (fresh == 0 && records.Count == _acknowledged.Count)
+            if (!lapsed && fresh == 0 && records.Count == _acknowledged.Count)
             {
                 return new DeletionFollowResult(0, records.Count, 0);
             }
@@ -40,7 +44,7 @@ public sealed partial class DeletionFollower(
             // Records that are gone were finished: reloading brings back the packs a prune rescued. New records wait
             // for the sessions that may rely on their packs.
             var since = time.GetUtcNow() - TimeSpan.FromHours(options.Maintenance.WaitForSessionsHours);
-            var open = fresh == 0 ? 0 : await catalog.CountOpenSessionsSinceAsync(since, cancellationToken).ConfigureAwait(false);
+            var open = fresh == 0 || lapsed ? 0 : await catalog.CountOpenSessionsSinceAsync(since, cancellationToken).ConfigureAwait(false);
             if (open > 0)
             {
                 LogWaiting(log, fresh, open);
@@ -50,8 +54,8 @@ public sealed partial class DeletionFollower(
             IReadOnlyList<ObjectId> seen;
             using (await gate.EnterExclusiveAsync(cancellationToken).ConfigureAwait(false))
             {
-                seen = await hosted.Repository.RefreshIndexForWritingAsync(cancellationToken).ConfigureAwait(false);
-                if (seen.Any(id => !_acknowledged.Contains(id)))
+                seen = await hosted.Repository.RefreshIndexForWritingAsync(dropMissingPacks: lapsed, cancellationToken).ConfigureAwait(false);
+                if (lapsed || seen.Any(id => !_acknowledged.Contains(id)))
                 {
                     // A verified tree lets a commit skip its subtree; one verified before the deletion may name
                     // announced packs, so every subtree is checked against the new index again.
@@ -62,6 +66,12 @@ public sealed partial class DeletionFollower(
             await hosted.Lease.AcknowledgeAsync(seen, cancellationToken).ConfigureAwait(false);
             var acknowledged = seen.Count(id => !_acknowledged.Contains(id));
             _acknowledged = [.. seen];
+            if (lapsed)
+            {
+                gate.LeaseLapsesHandled = lapses;
+                LogLapseHandled(log, lapses);
+            }
+
             LogAcknowledged(log, acknowledged, hosted.Repository.Index.PackCount);
             return new DeletionFollowResult(acknowledged, seen.Count, 0);
         }
@@ -70,6 +80,25 @@ public sealed partial class DeletionFollower(
             _running.Release();
         }
     }
+
+    /// <summary>The lease's lapses, after making sure a lapse going on now is counted and the lease is fresh again.</summary>
+    private async Task<int> LapsesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await hosted.Lease.EnsureHeldAsync(gate.LeaseLapsesHandled, cancellationToken).ConfigureAwait(false);
+            return hosted.Lease.Lapses;
+        }
+        catch (HortException)
+        {
+            // Lapsed: write it now (before the state is reloaded), so that what is reloaded is covered by a fresh lease.
+            await hosted.Lease.AcknowledgeAsync([.. _acknowledged], cancellationToken).ConfigureAwait(false);
+            return hosted.Lease.Lapses;
+        }
+    }
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "the repository lease had lapsed ({Lapses} times so far); hortd reloaded its index from storage and its verified trees before committing again")]
+    private static partial void LogLapseHandled(ILogger logger, int lapses);
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "reloaded the index without the packs of {Count} announced deletions ({Packs} packs remain) and acknowledged them")]
     private static partial void LogAcknowledged(ILogger logger, int count, int packs);

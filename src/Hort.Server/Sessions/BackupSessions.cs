@@ -201,7 +201,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
             },
         };
         // A lease that could not be kept fresh may have been judged stale by a prune: commit nothing then.
-        await lease.EnsureHeldAsync(ct).ConfigureAwait(false);
+        await lease.EnsureHeldAsync(gate.LeaseLapsesHandled, ct).ConfigureAwait(false);
         if (await catalog.GetSessionAsync(session.Id, ct).ConfigureAwait(false) is not { State: SessionValues.Open })
         {
             throw new UploadRejectedException($"session {session.Id} was closed while committing (its job was cancelled); nothing was committed");
