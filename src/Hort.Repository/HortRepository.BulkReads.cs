@@ -28,7 +28,7 @@ public interface IBlobSink
 public sealed partial class HortRepository
 {
     /// <summary>Largest pack range read at once; a single blob larger than this is read alone.</summary>
-    public const int MaxBulkReadRange = 8 * 1024 * 1024;
+    public const int MaxBulkReadRange = 4 * 1024 * 1024;
 
     /// <summary>Unneeded bytes between two needed blobs of a pack that are read rather than skipped with a second read.</summary>
     public const int MaxBulkReadGap = 256 * 1024;
@@ -57,7 +57,7 @@ public sealed partial class HortRepository
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var work = Channel.CreateBounded<BlobGroup>(new BoundedChannelOptions(parallelism * 2) { SingleWriter = true });
+        var work = Channel.CreateBounded<BlobGroup>(new BoundedChannelOptions(parallelism) { SingleWriter = true });
         var workers = new Task[parallelism];
         for (var i = 0; i < workers.Length; i++)
         {
