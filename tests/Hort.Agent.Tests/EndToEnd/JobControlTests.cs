@@ -54,10 +54,11 @@ public sealed class JobControlTests : IAsyncDisposable
         _server = await Hortd.StartAsync(Path.Combine(_root, "server"));
         var source = SourceTree.Create(Path.Combine(_root, "pc", "data"), 1, ownBytes: 1 << 20);
         var agent = await EnrollAsync("pc", Hortd.Always(source) with { Concurrency = 2 });
-        agent.Start("--limit-upload", "1024");
+        agent.Start("--limit-upload", "256");
         var first = (await _server.WaitForSnapshotsAsync(agent.PcId, 1, Diagnostics))[0];
 
-        // A backup of 24 MiB more at 1 MiB/s: it is still uploading while the restore below runs.
+        // A backup of 24 MiB more at 256 KiB/s (about 96 s): it is still uploading while the restore below runs, also on a
+        // busy machine; it is cancelled right after, so the slow upload costs the test no time.
         await AddDataAsync(Path.Combine(source, "big"), 6, 100);
         var backup = await _server.QueueBackupAsync(agent.PcId);
         await _server.WaitForJobAsync(agent.PcId, (j, log) => j.Id == backup.Id && log.Any(e => e.Message.Contains("session", StringComparison.Ordinal)), Diagnostics);
@@ -88,9 +89,9 @@ public sealed class JobControlTests : IAsyncDisposable
         var done = await _server.WaitForJobAsync(next.Id, Diagnostics);
         Assert.True(done.State == JobValues.Succeeded, $"{done.State} {done.Message}\n{Diagnostics()}");
 
-        // A restore of the 24 MiB, downloading at 1 MiB/s, cancelled midway: it stops writing and reports cancelled.
+        // A restore of the 24 MiB, downloading at 256 KiB/s, cancelled midway: it stops writing and reports cancelled.
         await agent.StopAsync();
-        agent.Start("--limit-download", "1024");
+        agent.Start("--limit-download", "256");
         var partial = Path.Combine(_root, "pc", "partial");
         var slowRestore = await _server.SendAsync(HttpMethod.Post, Routes.Format(Routes.PcRestores, agent.PcId),
             new RestoreRequest(done.SnapshotId!, null, partial), ProtocolJson.Default.RestoreRequest, ProtocolJson.Default.JobDto);
