@@ -134,6 +134,13 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 writers.Drop(session.Id, writer);
+                if (await catalog.GetSessionAsync(session.Id, ct).ConfigureAwait(false) is not { State: SessionValues.Open })
+                {
+                    // Closed (abandoned or its job cancelled) while this upload was being stored: the writer went
+                    // with it. A refusal, not a server fault; the blob is not known, so a later backup sends it.
+                    throw new UploadRejectedException($"session {session.Id} was closed during the upload of blob {blobHex}; it was not stored");
+                }
+
                 throw;
             }
         }
