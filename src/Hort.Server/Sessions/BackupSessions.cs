@@ -247,13 +247,16 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     internal static SnapshotDto ToDto(ObjectId id, string pcId, Snapshot s) =>
         new(id.ToString(), pcId, s.Time, s.Hostname, s.Paths, s.Tree.ToString(), s.Summary?.Files ?? 0, s.Summary?.TotalBytes ?? 0);
 
+    /// <summary>The verified set of a walk that trusts no earlier check: empty, shared by every call and level.</summary>
+    private static readonly Task<IReadOnlyDictionary<ObjectId, long>> NothingVerified = Task.FromResult<IReadOnlyDictionary<ObjectId, long>>(new Dictionary<ObjectId, long>());
+
     /// <summary>
     /// Every blob reachable from <paramref name="root"/>, each checked to be indexed with the type it is used as,
     /// and the number of files. Throws <see cref="UploadRejectedException"/> naming the first missing or mistyped blob.
     /// </summary>
     internal static async Task<(long Files, HashSet<ObjectId> Referenced)> WalkAsync(HortRepository repository, ObjectId root, CancellationToken ct)
     {
-        var walk = await CommitWalk.RunAsync(repository, root, _ => Task.FromResult<IReadOnlyDictionary<ObjectId, long>>(new Dictionary<ObjectId, long>()), ct).ConfigureAwait(false);
+        var walk = await CommitWalk.RunAsync(repository, root, static _ => NothingVerified, ct).ConfigureAwait(false);
         return (walk.Files, walk.Referenced);
     }
 
