@@ -43,24 +43,31 @@ public sealed partial class HortRepository
     private async Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobLocation location, CancellationToken cancellationToken)
     {
         var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
-        byte[]? raw = null;
         try
         {
             await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
-            var length = (int)location.Entry.RawLength;
-            raw = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-            Codec.Open(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId, raw.AsSpan(0, length));
-            var result = (raw, length);
-            raw = null;
-            return result;
+            return OpenRented(envelope.AsSpan(0, (int)location.Entry.StoredLength), location);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(envelope);
-            if (raw is not null)
-            {
-                ArrayPool<byte>.Shared.Return(raw);
-            }
+        }
+    }
+
+    /// <summary>Opens one envelope into a buffer rented from <see cref="ArrayPool{T}.Shared"/>, which the caller returns; on failure the buffer is returned here.</summary>
+    private (byte[] Buffer, int Length) OpenRented(ReadOnlySpan<byte> envelope, BlobLocation location)
+    {
+        var length = (int)location.Entry.RawLength;
+        var raw = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            Codec.Open(envelope, location.Entry, location.PackId, raw.AsSpan(0, length));
+            return (raw, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+            throw;
         }
     }
 

@@ -237,26 +237,32 @@ public sealed partial class HortRepository
         {
             var blob = group.Blobs[i];
             var envelope = group.Buffer.Array.AsSpan((int)(blob.Entry.Offset - group.BufferOffset), (int)blob.Entry.StoredLength);
-            var length = (int)blob.Entry.RawLength;
-            var raw = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            byte[] raw;
+            int length;
             try
             {
-                try
-                {
-                    Codec.Open(envelope, blob.Entry, blob.PackId, raw.AsSpan(0, length));
-                }
-                catch (RepositoryCorruptException e)
-                {
-                    sink.Fail(blob, e);
-                    continue;
-                }
-
-                sink.Accept(blob, raw.AsSpan(0, length));
+                (raw, length) = OpenRented(envelope, blob);
             }
-            finally
+            catch (RepositoryCorruptException e)
             {
-                ArrayPool<byte>.Shared.Return(raw);
+                sink.Fail(blob, e);
+                continue;
             }
+
+            AcceptRented(sink, blob, raw, length);
+        }
+    }
+
+    /// <summary>Hands an opened blob to the sink and returns its rented buffer.</summary>
+    private static void AcceptRented(IBlobSink sink, in BlobLocation blob, byte[] raw, int length)
+    {
+        try
+        {
+            sink.Accept(blob, raw.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
         }
     }
 
@@ -277,14 +283,7 @@ public sealed partial class HortRepository
                 continue;
             }
 
-            try
-            {
-                sink.Accept(blob, raw.AsSpan(0, length));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(raw);
-            }
+            AcceptRented(sink, blob, raw, length);
         }
     }
 }
