@@ -23,6 +23,9 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
     /// <summary>Average limit on restore downloads in bytes per second (<c>--limit-download</c>); 0 for none.</summary>
     public long DownloadBytesPerSecond { get; init; }
 
+    /// <summary>The limits of this run (set when it starts, from the two properties above), shared by all its jobs.</summary>
+    private RateLimit _uploadLimit = RateLimit.None;
+
     private RateLimit _downloadLimit = RateLimit.None;
 
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(30);
@@ -42,7 +45,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
         var identity = state.LoadIdentity();
         using var client = ServerClient.For(state);
         using var keys = KeysOf(identity.Dedup);
-        var uploadLimit = new RateLimit(UploadBytesPerSecond, time);
+        _uploadLimit = new RateLimit(UploadBytesPerSecond, time);
         _downloadLimit = new RateLimit(DownloadBytesPerSecond, time);
         Log($"agent for PC {identity.PcId} connecting to {identity.Server} (certificate {identity.Fingerprint})");
         DateTimeOffset? lastFailure = null;
@@ -87,7 +90,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
                         foreach (var active in progress.ActiveJobs.Where(j => !_running.ContainsKey(j.JobId) && CanStart(j.Kind, policy)))
                         {
                             Log($"resuming job {active.JobId}");
-                            Start(client, keys, policy, uploadLimit, active.JobId, active.Kind, active.Restore, ct);
+                            Start(client, keys, policy, active.JobId, active.Kind, active.Restore, ct);
                         }
                     }
 
@@ -96,7 +99,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
                     {
                         var job = await client.CreateJobAsync(JobValues.Backup, ct).ConfigureAwait(false);
                         Log($"backup due by the policy's window; job {job.Id}");
-                        Start(client, keys, policy, uploadLimit, job.Id, JobValues.Backup, null, ct);
+                        Start(client, keys, policy, job.Id, JobValues.Backup, null, ct);
                     }
 
                     var commands = await client.CommandsAsync(PollSeconds, ct).ConfigureAwait(false);
@@ -116,7 +119,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
                             // A job without a free place stays queued on the server and comes again.
                             if (!CanStart(command.Kind, policy)) continue;
                             Log($"command {command.Id}: {command.Kind}");
-                            Start(client, keys, policy, uploadLimit, jobId, command.Kind, command.Restore, ct);
+                            Start(client, keys, policy, jobId, command.Kind, command.Restore, ct);
                             acted = true;
                         }
                         else
@@ -152,11 +155,11 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
     private bool CanStart(string kind, PolicyDto policy) =>
         _running.Count < Math.Max(1, policy.Concurrency) && (kind != JobValues.Backup || !_running.Values.Any(r => r.Kind == JobValues.Backup));
 
-    private void Start(ServerClient client, ChunkingKeys keys, PolicyDto policy, RateLimit uploadLimit, string jobId, string kind, RestoreRequest? restore, CancellationToken ct)
+    private void Start(ServerClient client, ChunkingKeys keys, PolicyDto policy, string jobId, string kind, RestoreRequest? restore, CancellationToken ct)
     {
         MarkActive(jobId, kind, restore);
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        _running[jobId] = new RunningJob(kind, Task.Run(() => RunJobAsync(client, keys, policy, uploadLimit, jobId, kind, restore, cancel, ct), CancellationToken.None), cancel);
+        _running[jobId] = new RunningJob(kind, Task.Run(() => RunJobAsync(client, keys, policy, jobId, kind, restore, cancel, ct), CancellationToken.None), cancel);
     }
 
     /// <summary>
@@ -189,7 +192,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
 
     /// <summary>Runs one job to its end and reports its result; returns the time of a failure, or null on success or cancel.</summary>
     /// <remarks>A transient failure propagates with the job still recorded as active, so it is resumed.</remarks>
-    private async Task<DateTimeOffset?> RunJobAsync(ServerClient client, ChunkingKeys keys, PolicyDto policy, RateLimit uploadLimit, string jobId, string kind,
+    private async Task<DateTimeOffset?> RunJobAsync(ServerClient client, ChunkingKeys keys, PolicyDto policy, string jobId, string kind,
         RestoreRequest? restore, CancellationTokenSource cancel, CancellationToken stopping)
     {
         var ct = cancel.Token;
@@ -214,7 +217,7 @@ public sealed class AgentService(AgentState state, TextWriter log, TimeProvider 
                 return null;
             }
 
-            var snapshotId = await new BackupJob(client, keys, policy, Environment.MachineName, time, uploadLimit).RunAsync(reporter, ct).ConfigureAwait(false);
+            var snapshotId = await new BackupJob(client, keys, policy, Environment.MachineName, time, _uploadLimit).RunAsync(reporter, ct).ConfigureAwait(false);
             await reporter.FinishAsync(new JobResult(true, snapshotId, 0, "snapshot " + snapshotId), stopping).ConfigureAwait(false);
             MarkDone(jobId, time.GetUtcNow());
             return null;
