@@ -5,14 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for lib in libzstd.so.1 libsodium.so.23; do
+for lib in libzstd.so.1 libsodium.so.23 libicuuc.so.72; do
     ldconfig -p | grep -q "$lib" || need+=("$lib")
 done
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing native libraries: ${need[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq libzstd1 libsodium23 >/dev/null
+    $SUDO apt-get install -y -qq libzstd1 libsodium23 libicu72 >/dev/null
 fi
 
 source scripts/test-postgres.sh

@@ -33,7 +33,7 @@ public sealed class StolenCredentialTests
         var values = new Dictionary<string, string>
         {
             ["pcId"] = victim.PcId, ["groupId"] = group.Id, ["codeId"] = code.Id, ["jobId"] = job.Id, ["sessionId"] = openSession,
-            ["blobType"] = SessionValues.Data, ["blobId"] = victimAgent.Id(secret), ["snapshotId"] = snapshots[0].Id, ["documentName"] = "v1", ["alertId"] = "1", ["kind"] = "prune",
+            ["blobType"] = SessionValues.Data, ["blobId"] = victimAgent.Id(secret), ["snapshotId"] = snapshots[0].Id, ["documentName"] = "v1", ["alertId"] = "1", ["kind"] = "prune", ["code"] = "de",
         };
 
         var repositoryPath = server.Options.ResolvedRepositoryPath;
@@ -67,7 +67,13 @@ public sealed class StolenCredentialTests
                 var isAgentRoute = template.StartsWith(Routes.AgentPrefix + "/", StringComparison.Ordinal) && template != Routes.Enroll;
                 var anonymous = template is Routes.Status or Routes.Setup or Routes.Login or Routes.Enroll || template.StartsWith("/openapi", StringComparison.Ordinal);
                 var reason = $"{method} {template} answered {(int)status}";
-                if (anonymous)
+                var dashboard = !template.StartsWith(Routes.Prefix + "/", StringComparison.Ordinal) && !template.StartsWith("/openapi", StringComparison.Ordinal);
+                if (dashboard)
+                {
+                    // The dashboard knows no bearer credential: its routes answer as to anybody (the sign-in page, or a redirect to it).
+                    Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Redirect or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, reason);
+                }
+                else if (anonymous)
                 {
                     Assert.True(status is HttpStatusCode.OK or HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Conflict, reason);
                 }

@@ -15,56 +15,33 @@ internal static class AuthEndpoints
         admin.MapPost(Routes.Logout, LogoutAsync).WithTags("Auth");
     }
 
-    private static async Task<IResult> SetupAsync(
-        SetupRequest request, HttpContext context, ServerCatalog catalog, ServerIdentity identity, PasswordHasher hasher,
-        FailureThrottle throttle, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> SetupAsync(SetupRequest request, HttpContext context, SignInChecks checks, AuditLog audit, CancellationToken ct)
     {
-        var address = context.Connection.RemoteIpAddress;
-        if (throttle.RetryAfter(address) is { } wait) return ApiProblems.TooMany(wait);
-        if (await catalog.CountAdminsAsync(ct).ConfigureAwait(false) > 0)
-        {
-            return ApiProblems.Conflict("an administrator exists already; log in instead");
-        }
-
-        if (Names.Problem(request.Username) is { } nameProblem) return ApiProblems.BadRequest("username: " + nameProblem);
-        if (PasswordRules.Problem(request.Password) is { } passwordProblem) return ApiProblems.BadRequest(passwordProblem);
-        if (!identity.IsSetupCode(request.SetupCode))
-        {
-            throttle.RecordFailure(address);
-            return ApiProblems.Unauthorized("wrong setup code (hortd prints it at start while no administrator exists)");
-        }
-
-        if (!await catalog.AddFirstAdminAsync(request.Username, hasher.Hash(request.Password), time.GetUtcNow(), ct).ConfigureAwait(false))
-        {
-            return ApiProblems.Conflict("an administrator exists already; log in instead");
-        }
-
-        identity.ConsumeSetupCode();
+        var outcome = await checks.SetupFirstAdminAsync(context.Connection.RemoteIpAddress, request.SetupCode, request.Username, request.Password, ct)
+            .ConfigureAwait(false);
+        if (!outcome.Succeeded) return Refused(outcome);
         await audit.RecordAsync(context, request.Username, "setup", "admin " + request.Username).ConfigureAwait(false);
         return Results.Created(Routes.Login, new AdminDto(request.Username));
     }
 
     private static async Task<IResult> LoginAsync(
-        LoginRequest request, HttpContext context, ServerCatalog catalog, PasswordHasher hasher, FailureThrottle throttle,
-        HortdOptions options, TimeProvider time, CancellationToken ct)
+        LoginRequest request, HttpContext context, SignInChecks checks, ServerCatalog catalog, HortdOptions options, TimeProvider time, CancellationToken ct)
     {
-        var address = context.Connection.RemoteIpAddress;
-        if (throttle.RetryAfter(address) is { } wait) return ApiProblems.TooMany(wait);
-        if (request.Username is null || request.Password is null) return ApiProblems.BadRequest("username and password are required");
-        var stored = await catalog.AdminPasswordHashAsync(request.Username, ct).ConfigureAwait(false);
-        // An unknown user costs one Argon2id run too, so timing does not tell which names exist.
-        var ok = PasswordHasher.Verify(request.Password, stored ?? hasher.DummyHash) && stored is not null;
-        if (!ok)
-        {
-            throttle.RecordFailure(address);
-            return ApiProblems.Unauthorized("wrong user name or password");
-        }
-
+        var outcome = await checks.CheckPasswordAsync(context.Connection.RemoteIpAddress, request.Username, request.Password, ct).ConfigureAwait(false);
+        if (!outcome.Succeeded) return Refused(outcome);
         var token = Credentials.NewAdminToken();
         var expires = time.GetUtcNow().AddHours(options.AdminTokenHours);
         await catalog.AddAdminTokenAsync(Credentials.Hash(token), request.Username, expires, ct).ConfigureAwait(false);
         return Results.Ok(new LoginResponse(token, expires));
     }
+
+    private static IResult Refused(SignInOutcome outcome) => outcome.Refusal switch
+    {
+        SignInRefusal.Throttled => ApiProblems.TooMany(outcome.RetryAfter ?? TimeSpan.FromMinutes(1)),
+        SignInRefusal.AdminExists => ApiProblems.Conflict(outcome.Message!),
+        SignInRefusal.BadInput => ApiProblems.BadRequest(outcome.Message!),
+        _ => ApiProblems.Unauthorized(outcome.Message!),
+    };
 
     private static async Task<IResult> LogoutAsync(HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
     {

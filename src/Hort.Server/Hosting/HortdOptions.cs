@@ -43,6 +43,9 @@ public sealed class HortdOptions
     /// <summary>How long an admin token lives without use.</summary>
     public int AdminTokenHours { get; set; } = 12;
 
+    /// <summary>How long a dashboard session lives without use (minutes).</summary>
+    public int DashboardSessionMinutes { get; set; } = 30;
+
     /// <summary>Failed logins or enrollments per remote address before 429.</summary>
     public int MaxFailedAttempts { get; set; } = 5;
 
@@ -88,6 +91,7 @@ public sealed class HortdOptions
         }
 
         if (AdminTokenHours is < 1 or > 24 * 30) problems.Add($"AdminTokenHours {AdminTokenHours} is outside 1..720");
+        if (DashboardSessionMinutes is < 1 or > 24 * 60) problems.Add($"DashboardSessionMinutes {DashboardSessionMinutes} is outside 1..1440");
         if (MaxFailedAttempts is < 1 or > 1000) problems.Add($"MaxFailedAttempts {MaxFailedAttempts} is outside 1..1000");
         if (FailureWindowMinutes is < 1 or > 24 * 60) problems.Add($"FailureWindowMinutes {FailureWindowMinutes} is outside 1..1440");
         if (UnauthenticatedBodyLimit is < 1024 or > 1 << 20) problems.Add($"UnauthenticatedBodyLimit {UnauthenticatedBodyLimit} is outside 1024..1048576");

@@ -5,6 +5,7 @@ using Hort.Repository;
 using Hort.Repository.Maintenance;
 using Hort.Server.Api;
 using Hort.Server.Catalog;
+using Hort.Server.Dashboard;
 using Hort.Server.Maintenance;
 using Hort.Server.Security;
 using Hort.Server.Sessions;
@@ -67,11 +68,17 @@ public sealed class ServerHost : IAsyncDisposable
             throw;
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+            // The dashboard's pages are compiled into hortd; name it, so they are found when a test process hosts the server.
+            ApplicationName = typeof(ServerHost).Assembly.GetName().Name,
+        });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        // Data-protection keys only protect authentication cookies, which hortd does not use.
+        // Data-protection keys protect the dashboard's session and antiforgery cookies; their own log lines are noise.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -121,7 +128,9 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data.Path, "keys")));
         services.AddProblemDetails();
         services.AddExceptionHandler<ServerExceptionHandler>();
-        services.AddAuthentication(Callers.Scheme).AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(Callers.Scheme, null);
+        services.AddSingleton<SignInChecks>();
+        var authentication = services.AddAuthentication(Callers.Scheme).AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(Callers.Scheme, null);
+        services.AddDashboard(authentication);
         services.AddAuthorizationBuilder()
             .AddPolicy(Callers.Admin, p => p.RequireClaim(Callers.KindClaim, Callers.Admin))
             .AddPolicy(Callers.Agent, p => p.RequireClaim(Callers.KindClaim, Callers.Agent));
@@ -130,11 +139,13 @@ public sealed class ServerHost : IAsyncDisposable
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseAuthentication();
         app.UseMiddleware<BodyLimits>();
         app.UseAuthorization();
         app.MapOpenApi(Routes.OpenApiDocument.Replace("v1", "{documentName}", StringComparison.Ordinal));
         ApiRoutes.Map(app);
+        app.MapDashboard();
         return new ServerHost(app, repository, lease, catalog, identity);
     }
 
@@ -147,7 +158,7 @@ public sealed class ServerHost : IAsyncDisposable
         if (await _catalog.CountAdminsAsync(cancellationToken).ConfigureAwait(false) == 0)
         {
             var code = Identity.NewSetupCode();
-            await console.WriteLineAsync($"hortd: no administrator yet; create one with setup code {code}").ConfigureAwait(false);
+            await console.WriteLineAsync($"hortd: no administrator yet; open {Address}setup in a browser and create one with setup code {code}").ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,26 @@
+using System.Globalization;
+using Hort.Server.Dashboard.Text;
+using Hort.Server.Security;
+
+namespace Hort.Server.Dashboard.Auth;
+
+/// <summary>How a refused setup or sign-in reads on a page, in the user's language, and its HTTP status.</summary>
+internal static class AuthMessages
+{
+    public static string Describe(PageText text, SignInOutcome outcome) => outcome.Refusal switch
+    {
+        SignInRefusal.Throttled => text.Format("auth.throttled",
+            Math.Max(1, (int)Math.Ceiling((outcome.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalMinutes)).ToString(CultureInfo.CurrentCulture)),
+        SignInRefusal.WrongSetupCode => text["setup.wrongCode"],
+        SignInRefusal.WrongCredentials => text["auth.wrongCredentials"],
+        // Input rules are checked in the API's words; show them as they are.
+        _ => outcome.Message ?? text["auth.wrongCredentials"],
+    };
+
+    public static int StatusCode(SignInOutcome outcome) => outcome.Refusal switch
+    {
+        SignInRefusal.Throttled => StatusCodes.Status429TooManyRequests,
+        SignInRefusal.BadInput => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status401Unauthorized,
+    };
+}
