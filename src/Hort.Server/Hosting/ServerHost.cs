@@ -109,6 +109,8 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();
         services.AddSingleton<RestoreRequests>();
+        services.AddSingleton<Dashboard.Browsing.SnapshotBrowser>();
+        services.AddSingleton<Dashboard.Browsing.SnapshotDownloads>();
         services.AddSingleton<CommandSignals>();
         services.AddHostedService<IdleWriterSweep>();
         services.AddSingleton(data);
