@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Hort.Core;
 using Hort.Protocol;
 using Hort.Server.Catalog;
@@ -78,14 +77,11 @@ internal static class PcEndpoints
     }
 
     /// <summary>Queues a restore only after <see cref="RestoreRequests"/> found the snapshot and every path in it.</summary>
-    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, RestoreRequests restores, CommandSignals signals, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RestoreAsync(string pcId, RestoreRequest request, HttpContext context, ServerCatalog catalog, RestoreRequests restores, AuditLog audit, CancellationToken ct)
     {
         await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
-        var checkedRequest = await restores.CheckAsync(pcId, request, ct).ConfigureAwait(false);
-        var job = new JobDto(Ids.New(), pcId, JobValues.Restore, JobValues.Queued, time.GetUtcNow(), null, null, checkedRequest.SnapshotId, null);
-        await catalog.AddJobAsync(job, JsonSerializer.Serialize(checkedRequest, ProtocolJson.Default.RestoreRequest), ct).ConfigureAwait(false);
-        signals.Pulse(pcId);
-        await audit.RecordAsync(context, "request-restore", $"pc {pcId} snapshot {checkedRequest.SnapshotId} job {job.Id}").ConfigureAwait(false);
+        var job = await restores.QueueAsync(pcId, request, ct).ConfigureAwait(false);
+        await audit.RecordAsync(context, "request-restore", $"pc {pcId} snapshot {job.SnapshotId} job {job.Id}").ConfigureAwait(false);
         return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
     }
 

@@ -1,7 +1,9 @@
 using Hort.Core;
 using Hort.Engine.Browsing;
 using Hort.Protocol;
+using System.Text.Json;
 using Hort.Repository;
+using Hort.Server.Api;
 using Hort.Server.Catalog;
 
 namespace Hort.Server.Sessions;
@@ -10,8 +12,9 @@ namespace Hort.Server.Sessions;
 /// Checks a restore an administrator asks of a PC before it is queued (protocol.md §8): the snapshot must be that PC's,
 /// every path must be absolute, free of <c>.</c> and <c>..</c> components and exist in the snapshot, and the target must
 /// be a plain absolute folder. What is queued is the checked request with its paths in normal form.
+/// Both the API and the dashboard queue restores through <see cref="QueueAsync"/>.
 /// </summary>
-public sealed class RestoreRequests(HortRepository repository, ServerCatalog catalog)
+public sealed class RestoreRequests(HortRepository repository, ServerCatalog catalog, CommandSignals signals, TimeProvider time)
 {
     /// <summary>Most paths one restore may name.</summary>
     public const int MaxPaths = 1000;
@@ -50,6 +53,16 @@ public sealed class RestoreRequests(HortRepository repository, ServerCatalog cat
         }
 
         return new RestoreRequest(snapshot.Id, paths, target);
+    }
+
+    /// <summary>Checks the request (<see cref="CheckAsync"/>), queues the restore job for the PC and wakes its agent.</summary>
+    public async Task<JobDto> QueueAsync(string pcId, RestoreRequest request, CancellationToken ct)
+    {
+        var checkedRequest = await CheckAsync(pcId, request, ct).ConfigureAwait(false);
+        var job = new JobDto(Ids.New(), pcId, JobValues.Restore, JobValues.Queued, time.GetUtcNow(), null, null, checkedRequest.SnapshotId, null);
+        await catalog.AddJobAsync(job, JsonSerializer.Serialize(checkedRequest, ProtocolJson.Default.RestoreRequest), ct).ConfigureAwait(false);
+        signals.Pulse(pcId);
+        return job;
     }
 
     /// <summary>"/a/b" for "/a//b/", or null for a relative path, a '.' or '..' component, a NUL or an overlong path.</summary>
