@@ -16,9 +16,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 source scripts/test-postgres.sh
+source scripts/test-smtp.sh
 results="$(mktemp -d)"
-trap 'stop_test_postgres; rm -rf "$results"' EXIT
+trap 'stop_test_smtp; stop_test_postgres; rm -rf "$results"' EXIT
 start_test_postgres
+start_test_smtp
 
 dotnet build Hort.slnx -c Release -warnaserror -nologo -v quiet
 set +e
