@@ -63,6 +63,12 @@ public static class AlertKinds
     public const string DamageFound = "damage-found";
     public const string BackupFailed = "backup-failed";
     public const string BackupPartial = "backup-partial";
+
+    /// <summary>A PC has had no successful backup for the number of days set in the e-mail settings; resolved by its next backup.</summary>
+    public const string NoBackup = "no-backup";
+
+    /// <summary>The repository's file system is fuller than the percentage set in the e-mail settings; resolved when it is not.</summary>
+    public const string StorageFull = "storage-full";
 }
 
 /// <summary>

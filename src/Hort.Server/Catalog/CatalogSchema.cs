@@ -69,5 +69,20 @@ internal static class CatalogSchema
             """,
             "CREATE INDEX maintenance_runs_kind ON maintenance_runs (kind, started)",
         ],
+        // 4: server settings changed in the dashboard (e-mail), alert e-mails waiting to be sent, resolved condition
+        // alerts, and the repository's size over time.
+        [
+            "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "ALTER TABLE alerts ADD COLUMN mail_due BIGINT NULL",
+            "ALTER TABLE alerts ADD COLUMN mail_attempts BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE alerts ADD COLUMN mail_error TEXT NULL",
+            "ALTER TABLE alerts ADD COLUMN mailed_at BIGINT NULL",
+            "ALTER TABLE alerts ADD COLUMN resolved_at BIGINT NULL",
+            "CREATE INDEX alerts_mail_due ON alerts (mail_due)",
+            """
+            CREATE TABLE storage_samples (time BIGINT PRIMARY KEY, repository_bytes BIGINT NOT NULL, packs BIGINT NOT NULL,
+                protected_bytes BIGINT NOT NULL, free_bytes BIGINT NULL, capacity_bytes BIGINT NULL)
+            """,
+        ],
     ];
 }

@@ -14,7 +14,8 @@ public sealed partial class ServerCatalog
     /// <summary>
     /// Raises an alert, or, when the same problem (kind, PC, subject) has an alert nobody acknowledged yet, updates its
     /// message, last-seen time and count. With <paramref name="once"/> nothing happens if such an alert ever existed
-    /// (for events that happen once, such as a job that failed). Returns the alert's ID.
+    /// (for events that happen once, such as a job that failed). Returns the alert's ID. A new alert waits to be mailed
+    /// (see <see cref="DueAlertMailsAsync"/>); an update does not mail again.
     /// </summary>
     public async Task<long> RaiseAlertAsync(AlertRaise alert, DateTimeOffset now, bool once, CancellationToken cancellationToken)
     {
@@ -37,8 +38,8 @@ public sealed partial class ServerCatalog
 
         return await c.ExecuteScalarAsync<long>(
             """
-            INSERT INTO alerts (kind, severity, pc_id, subject, message, first_seen, last_seen, occurrences)
-            VALUES (@Kind, @severity, @PcId, @Subject, @Message, @now, @now, 1) RETURNING id
+            INSERT INTO alerts (kind, severity, pc_id, subject, message, first_seen, last_seen, occurrences, mail_due)
+            VALUES (@Kind, @severity, @PcId, @Subject, @Message, @now, @now, 1, @now) RETURNING id
             """,
             new { alert.Kind, severity = alert.Severity.ToString(), alert.PcId, alert.Subject, alert.Message, now = Ms(now) }).ConfigureAwait(false);
     }
@@ -74,7 +75,7 @@ public sealed partial class ServerCatalog
         return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM alerts WHERE id = @id", new { id }).ConfigureAwait(false) == 1;
     }
 
-    private sealed class AlertRow
+    private class AlertRow
     {
         public long Id { get; set; }
         public string Kind { get; set; } = "";

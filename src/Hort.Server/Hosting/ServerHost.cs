@@ -121,6 +121,14 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<MaintenanceRunner>();
         services.AddSingleton<MaintenanceService>();
         services.AddHostedService(static p => p.GetRequiredService<MaintenanceService>());
+        services.AddSingleton<Notifications.NotificationSettingsStore>();
+        services.AddSingleton<Notifications.MailSender>();
+        services.AddSingleton<Notifications.AlertMailer>();
+        services.AddSingleton<Notifications.StorageHistory>();
+        services.AddSingleton<Notifications.AlertConditions>();
+        services.AddSingleton<Notifications.WeeklySummary>();
+        services.AddSingleton<Notifications.NotificationService>();
+        services.AddHostedService(static p => p.GetRequiredService<Notifications.NotificationService>());
         services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJson.Default);
