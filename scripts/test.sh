@@ -15,6 +15,15 @@ if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq libzstd1 libsodium23 libicu72 >/dev/null
 fi
 
+# The browser tests (tests/Hort.Dashboard.Tests) drive Debian's chromium headless.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "installing chromium for the browser tests"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/tmp/hort-chromium-install.log 2>&1 \
+        || { tail -20 /tmp/hort-chromium-install.log; exit 1; }
+fi
+
 source scripts/test-postgres.sh
 source scripts/test-smtp.sh
 results="$(mktemp -d)"
