@@ -23,6 +23,7 @@ public sealed class Chromium : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Assert.True(File.Exists(ExecutablePath), $"{ExecutablePath} is missing: apt-get install chromium (scripts/test.sh does)");
+        Assertions.SetDefaultExpectTimeout(ActionTimeout);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

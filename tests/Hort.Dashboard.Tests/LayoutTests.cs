@@ -1,0 +1,84 @@
+using Hort.Dashboard.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Hort.Dashboard.Tests;
+
+/// <summary>What every page shares: every page of the navigation opens, works by keyboard and on a phone, and speaks German.</summary>
+[Collection(SiteCollection.Name)]
+[Trait("Category", "Browser")]
+public sealed class LayoutTests(Chromium chromium, DashboardSite site)
+{
+    [Fact]
+    public async Task Every_page_in_the_navigation_opens_with_a_heading_and_is_saved_as_a_screenshot()
+    {
+        var page = await SignIn.AdministratorAsync(chromium, site);
+        var links = await page.Locator("header nav a").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+        Assert.NotEmpty(links);
+        foreach (var href in links.Append("/account").Distinct())
+        {
+            var response = await page.GotoAsync(href);
+            Assert.True(response is { Ok: true }, $"{href}: {response?.Status}\n{site.Diagnostics()}");
+            await Expect(page.Locator("main h1")).ToBeVisibleAsync();
+            await Screenshots.SaveAsync(page, href == "/" ? "overview" : href.Trim('/').Replace('/', '-'));
+        }
+    }
+
+    [Fact]
+    public async Task On_a_phone_the_overview_fits_the_screen_width()
+    {
+        var page = await SignIn.AdministratorAsync(chromium, site, Chromium.PhoneWidth);
+        await page.GotoAsync("/");
+        await Expect(page.Locator("main")).ToContainTextAsync(DashboardSite.PcName);
+        await Screenshots.SaveAsync(page, "overview-phone");
+        // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow}px wider than a {Chromium.PhoneWidth}px phone");
+    }
+
+    [Fact]
+    public async Task The_keyboard_reaches_the_skip_link_the_navigation_and_the_pcs_with_a_visible_focus()
+    {
+        var page = await SignIn.AdministratorAsync(chromium, site);
+        await page.GotoAsync("/");
+
+        // The first Tab lands on the skip link, which then shows; Enter moves focus to the page's content.
+        await page.Keyboard.PressAsync("Tab");
+        var skip = page.Locator("a.skip");
+        Assert.True(await skip.EvaluateAsync<bool>("e => e === document.activeElement"), await Focus.DescribeAsync(page));
+        Assert.True(await Focus.IsVisiblyFocusedAsync(page), "the skip link has no visible focus");
+        await Expect(skip).ToBeInViewportAsync();
+        await page.Keyboard.PressAsync("Enter");
+        Assert.Equal("main", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+
+        // Every navigation link and the sign-out button are reached by Tab, each with a visible focus.
+        await page.GotoAsync("/");
+        foreach (var target in await page.Locator("header nav a, header form button").AllAsync())
+        {
+            Assert.True(await Focus.TabToAsync(page, target), $"Tab never reached {await target.InnerTextAsync()}");
+            Assert.True(await Focus.IsVisiblyFocusedAsync(page), $"no visible focus on {await Focus.DescribeAsync(page)}");
+        }
+    }
+
+    [Fact]
+    public async Task The_language_switch_shows_german_text_and_a_german_browser_gets_it_at_once()
+    {
+        var page = await SignIn.AdministratorAsync(chromium, site);
+        await page.GotoAsync("/");
+        await page.Locator("header a[hreflang='de']").ClickAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "de");
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Übersicht");
+        await Expect(page.Locator("header")).ToContainTextAsync("Abmelden");
+        await Screenshots.SaveAsync(page, "overview-de");
+
+        // The choice is kept: the next page is German too; switching back gives English.
+        await page.GotoAsync("/account");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "de");
+        await page.Locator("header a[hreflang='en']").ClickAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+
+        var german = await chromium.NewPageAsync(site.Server, locale: "de-DE");
+        await german.GotoAsync("/login");
+        await Expect(german.Locator("main h1")).ToHaveTextAsync("Anmelden");
+    }
+}
