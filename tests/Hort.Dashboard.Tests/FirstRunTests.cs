@@ -6,15 +6,16 @@ namespace Hort.Dashboard.Tests;
 
 /// <summary>A hortd that has just been installed: the administrator is created in the browser with the printed setup code.</summary>
 [Trait("Category", "Browser")]
-public sealed class FirstRunTests(Chromium chromium) : IAsyncLifetime
+public sealed class FirstRunTests(Chromium chromium) : BrowserTest(chromium), IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("hort-dashboard-setup-").FullName;
     private HortServer _server = null!;
 
     public async ValueTask InitializeAsync() => _server = await HortServer.StartAsync(Path.Combine(_root, "server"));
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
+        await base.DisposeAsync();
         await _server.DisposeAsync();
         Directory.Delete(_root, recursive: true);
     }
@@ -22,7 +23,7 @@ public sealed class FirstRunTests(Chromium chromium) : IAsyncLifetime
     [Fact]
     public async Task The_setup_code_hortd_printed_creates_the_administrator_who_is_then_signed_in()
     {
-        var page = await chromium.NewPageAsync(_server);
+        var page = await Chromium.NewPageAsync(_server);
         await page.GotoAsync("/setup");
         await Screenshots.SaveAsync(page, "setup");
 
@@ -37,7 +38,7 @@ public sealed class FirstRunTests(Chromium chromium) : IAsyncLifetime
         await Screenshots.SaveAsync(page, "overview-first-start");
 
         // The code worked once: another browser is sent to sign in, and the new password signs in.
-        var other = await chromium.NewPageAsync(_server);
+        var other = await Chromium.NewPageAsync(_server);
         await other.GotoAsync("/setup");
         Assert.Equal("/login", new Uri(other.Url).AbsolutePath);
         await SignIn.WithPasswordAsync(other, "owner", "a long and secret sentence");

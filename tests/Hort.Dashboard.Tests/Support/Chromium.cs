@@ -17,6 +17,7 @@ public sealed class Chromium : IAsyncLifetime
     // Generous: the machine the tests run on is shared and often loaded; no test asserts a duration.
     private const float ActionTimeout = 60_000;
 
+    private readonly List<IBrowserContext> _contexts = [];
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
@@ -55,7 +56,29 @@ public sealed class Chromium : IAsyncLifetime
         });
         context.SetDefaultTimeout(ActionTimeout);
         context.SetDefaultNavigationTimeout(ActionTimeout);
+        _contexts.Add(context);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>
+    /// Closes the pages the test opened. When the test failed, each is first saved as
+    /// <c>failed/&lt;test&gt;-N.png</c> beside the screenshots and its address written to the test's output.
+    /// </summary>
+    internal async Task EndTestAsync()
+    {
+        var context = TestContext.Current;
+        var failed = context.TestState?.Result == TestResult.Failed;
+        var pages = _contexts.SelectMany(c => c.Pages).ToList();
+        for (var i = 0; failed && i < pages.Count; i++)
+        {
+            var name = $"failed/{context.Test?.TestCase.TestMethod?.MethodName ?? "test"}-{i}";
+            context.TestOutputHelper?.WriteLine($"page {i}: {pages[i].Url} (screenshot {name}.png)");
+            Directory.CreateDirectory(Path.Combine(Built.Screenshots, "failed"));
+            await Screenshots.SaveAsync(pages[i], name);
+        }
+
+        foreach (var c in _contexts) await c.CloseAsync();
+        _contexts.Clear();
     }
 
     public async ValueTask DisposeAsync()
