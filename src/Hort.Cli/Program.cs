@@ -11,6 +11,7 @@ internal static class Program
     private static async Task<int> Main(string[] args)
     {
         using var cancel = new CancellationTokenSource();
+        using var youngGeneration = YoungGenerationCap.Start();
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
