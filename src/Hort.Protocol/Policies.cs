@@ -35,36 +35,68 @@ public sealed record PolicyDto(
         1);
 
     /// <summary>Every problem with this policy (empty when valid); a policy from a request may have null members.</summary>
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> Problems() => [.. Check().Select(p => p.Message)];
+
+    /// <summary>Every problem with this policy, each with the member it concerns and its rule (empty when valid).</summary>
+    public IReadOnlyList<PolicyProblem> Check()
     {
-        var problems = new List<string>();
-        CheckPatterns(Include, "include", problems);
-        CheckPatterns(Exclude, "exclude", problems);
-        if (Include is { Count: 0 }) problems.Add("include must name at least one path");
-        if (Include is not null && Include.Any(p => p is not null && !p.StartsWith('/'))) problems.Add("include paths must be absolute");
-        if (Window is null) problems.Add("window is required");
-        else if (Window.Start == Window.End) problems.Add("window start and end must differ");
-        if (Keep is null) problems.Add("keep is required");
+        var problems = new List<PolicyProblem>();
+        CheckPatterns(Include, PolicyField.Include, "include", problems);
+        CheckPatterns(Exclude, PolicyField.Exclude, "exclude", problems);
+        if (Include is { Count: 0 }) problems.Add(new(PolicyField.Include, PolicyRule.NoInclude, "include must name at least one path"));
+        if (Include is not null && Include.Any(p => p is not null && !p.StartsWith('/')))
+            problems.Add(new(PolicyField.Include, PolicyRule.RelativeInclude, "include paths must be absolute"));
+        if (Window is null) problems.Add(new(PolicyField.Window, PolicyRule.Missing, "window is required"));
+        else if (Window.Start == Window.End) problems.Add(new(PolicyField.Window, PolicyRule.EmptyWindow, "window start and end must differ"));
+        if (Keep is null) problems.Add(new(PolicyField.Keep, PolicyRule.Missing, "keep is required"));
         else if (Keep.Daily is < 0 or > MaxKeep || Keep.Weekly is < 0 or > MaxKeep || Keep.Monthly is < 0 or > MaxKeep)
-            problems.Add($"keep counts must be between 0 and {MaxKeep}");
-        else if (Keep.Daily + Keep.Weekly + Keep.Monthly == 0) problems.Add("keep must keep at least one snapshot");
-        if (Concurrency is < 1 or > MaxConcurrency) problems.Add($"concurrency must be between 1 and {MaxConcurrency}");
+            problems.Add(new(PolicyField.Keep, PolicyRule.KeepRange, $"keep counts must be between 0 and {MaxKeep}"));
+        else if (Keep.Daily + Keep.Weekly + Keep.Monthly == 0) problems.Add(new(PolicyField.Keep, PolicyRule.KeepNothing, "keep must keep at least one snapshot"));
+        if (Concurrency is < 1 or > MaxConcurrency)
+            problems.Add(new(PolicyField.Concurrency, PolicyRule.ConcurrencyRange, $"concurrency must be between 1 and {MaxConcurrency}"));
         return problems;
     }
 
-    private static void CheckPatterns(IReadOnlyList<string>? patterns, string what, List<string> problems)
+    private static void CheckPatterns(IReadOnlyList<string>? patterns, PolicyField field, string what, List<PolicyProblem> problems)
     {
         if (patterns is null)
         {
-            problems.Add($"{what} is required");
+            problems.Add(new(field, PolicyRule.Missing, $"{what} is required"));
             return;
         }
 
-        if (patterns.Count > MaxPatterns) problems.Add($"{what} has more than {MaxPatterns} patterns");
+        if (patterns.Count > MaxPatterns) problems.Add(new(field, PolicyRule.TooManyPatterns, $"{what} has more than {MaxPatterns} patterns"));
         if (patterns.Any(p => string.IsNullOrEmpty(p) || p.Length > MaxPatternLength || p.Contains('\0', StringComparison.Ordinal)))
-            problems.Add($"{what} patterns must be non-empty, at most {MaxPatternLength} characters, without NUL");
+            problems.Add(new(field, PolicyRule.BadPattern, $"{what} patterns must be non-empty, at most {MaxPatternLength} characters, without NUL"));
     }
 }
+
+/// <summary>The member of a <see cref="PolicyDto"/> a problem concerns.</summary>
+public enum PolicyField
+{
+    Include,
+    Exclude,
+    Window,
+    Keep,
+    Concurrency,
+}
+
+/// <summary>Which rule of <see cref="PolicyDto.Check"/> a policy breaks (lets a user interface word it in its own language).</summary>
+public enum PolicyRule
+{
+    Missing,
+    TooManyPatterns,
+    BadPattern,
+    NoInclude,
+    RelativeInclude,
+    EmptyWindow,
+    KeepRange,
+    KeepNothing,
+    ConcurrencyRange,
+}
+
+/// <summary>One problem of a policy: the member, the rule and an English message.</summary>
+public sealed record PolicyProblem(PolicyField Field, PolicyRule Rule, string Message);
 
 /// <summary>Where a PC's effective policy comes from.</summary>
 public enum PolicySource

@@ -9,27 +9,6 @@ public sealed class CommandSignalTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A clock that never moves and timers that never fire: only a signal can end a wait.</summary>
-    private sealed class FrozenTime : TimeProvider
-    {
-        private readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
-
-        private sealed class Never : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose()
-            {
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
-    }
-
     [Fact]
     public async Task A_waiting_long_poll_is_woken_by_a_queued_job_of_its_own_pc_only()
     {

@@ -82,12 +82,14 @@ internal static class AgentEndpoints
     /// <summary>
     /// Queued jobs of this PC as commands; waits up to <paramref name="wait"/> seconds for one to appear, woken by
     /// <see cref="CommandSignals"/> when one is queued here and re-reading the catalog every 15 seconds regardless.
+    /// A change of the PC's policy ends the wait with no commands, so the agent fetches its configuration again.
     /// </summary>
     private static async Task<IResult> CommandsAsync(int? wait, HttpContext context, ServerCatalog catalog, CommandSignals signals, TimeProvider time, CancellationToken ct)
     {
         var seconds = Math.Clamp(wait ?? 0, 0, MaxWaitSeconds);
         var pcId = context.User.PcId();
         var deadline = time.GetUtcNow().AddSeconds(seconds);
+        var policyChanges = signals.PolicyChanges(pcId);
         while (true)
         {
             var signal = signals.Current(pcId);
@@ -113,7 +115,7 @@ internal static class AgentEndpoints
             }
 
             var left = deadline - time.GetUtcNow();
-            if (left <= TimeSpan.Zero) return Results.NoContent();
+            if (left <= TimeSpan.Zero || signals.PolicyChanges(pcId) != policyChanges) return Results.NoContent();
             await signals.WaitAsync(signal, left < CommandSignals.SafetyReread ? left : CommandSignals.SafetyReread, ct).ConfigureAwait(false);
         }
     }

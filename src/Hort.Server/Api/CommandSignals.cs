@@ -13,6 +13,7 @@ public sealed class CommandSignals(TimeProvider time)
     public static readonly TimeSpan SafetyReread = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _policyChanges = new(StringComparer.Ordinal);
     private int _waiting;
 
     /// <summary>The PC's current signal: completes at the next <see cref="Pulse"/> for it. Take it before reading the catalog.</summary>
@@ -24,6 +25,19 @@ public sealed class CommandSignals(TimeProvider time)
     {
         if (_signals.TryRemove(pcId, out var signal)) signal.TrySetResult();
     }
+
+    /// <summary>
+    /// The PC's effective policy may have changed: ends its waiting poll (with no commands), so the agent reads its
+    /// configuration again at once instead of after the poll.
+    /// </summary>
+    public void PolicyChanged(string pcId)
+    {
+        _policyChanges.AddOrUpdate(pcId, 1, static (_, n) => n + 1);
+        Pulse(pcId);
+    }
+
+    /// <summary>How often the PC's policy changed in this process; a poll ends when it differs from the count at its start.</summary>
+    public long PolicyChanges(string pcId) => _policyChanges.GetValueOrDefault(pcId);
 
     /// <summary>Waits until <paramref name="signal"/> completes or <paramref name="timeout"/> passes (whichever is first).</summary>
     public async Task WaitAsync(Task signal, TimeSpan timeout, CancellationToken ct)

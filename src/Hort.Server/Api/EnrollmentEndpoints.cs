@@ -22,39 +22,22 @@ internal static class EnrollmentEndpoints
     private static Task<IReadOnlyList<EnrollmentCodeDto>> ListAsync(ServerCatalog catalog, TimeProvider time, CancellationToken ct) =>
         catalog.ListEnrollmentCodesAsync(time.GetUtcNow(), ct);
 
-    private static async Task<IResult> CreateAsync(
-        EnrollmentCodeCreateRequest request, HttpContext context, ServerCatalog catalog, ServerIdentity identity, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(EnrollmentCodeCreateRequest request, HttpContext context, EnrollmentCodes codes, CancellationToken ct)
     {
-        if (request.ValidHours is < 1 or > EnrollmentCodeCreateRequest.MaxValidHours)
+        var (problem, created) = await codes.CreateAsync(context, request, ct).ConfigureAwait(false);
+        return problem switch
         {
-            return ApiProblems.BadRequest($"validHours must be between 1 and {EnrollmentCodeCreateRequest.MaxValidHours}");
-        }
-
-        if (request.PcName is not null && Names.Problem(request.PcName) is { } problem) return ApiProblems.BadRequest("pcName: " + problem);
-        if (request.GroupId is not null)
-        {
-            await GroupEndpoints.FindAsync(catalog, request.GroupId, ct).ConfigureAwait(false);
-        }
-
-        var id = Ids.New();
-        var code = Credentials.NewCode();
-        var now = time.GetUtcNow();
-        var expires = now.AddHours(request.ValidHours);
-        await catalog.AddEnrollmentCodeAsync(id, Credentials.Hash(Credentials.NormalizeCode(code)), request.GroupId, request.PcName, now, expires, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "create-enrollment-code", $"code {id} group={request.GroupId} name={request.PcName}").ConfigureAwait(false);
-        return Results.Created(Routes.Format(Routes.EnrollmentCode, id), new EnrollmentCodeCreated(id, code, expires, identity.Fingerprint));
+            EnrollmentCodeProblem.ValidHours => ApiProblems.BadRequest($"validHours must be between 1 and {EnrollmentCodeCreateRequest.MaxValidHours}"),
+            EnrollmentCodeProblem.PcName => ApiProblems.BadRequest("pcName: " + Names.Problem(request.PcName)),
+            EnrollmentCodeProblem.NoSuchGroup => ApiProblems.NotFound($"there is no group {request.GroupId}"),
+            _ => Results.Created(Routes.Format(Routes.EnrollmentCode, created!.Id), created),
+        };
     }
 
-    private static async Task<IResult> WithdrawAsync(string codeId, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
-    {
-        if (!Ids.IsValid(codeId) || !await catalog.WithdrawEnrollmentCodeAsync(codeId, ct).ConfigureAwait(false))
-        {
-            return ApiProblems.NotFound($"there is no enrollment code {codeId}");
-        }
-
-        await audit.RecordAsync(context, "expire-enrollment-code", "code " + codeId).ConfigureAwait(false);
-        return Results.NoContent();
-    }
+    private static async Task<IResult> WithdrawAsync(string codeId, HttpContext context, EnrollmentCodes codes, CancellationToken ct) =>
+        await codes.WithdrawAsync(context, codeId, ct).ConfigureAwait(false)
+            ? Results.NoContent()
+            : ApiProblems.NotFound($"there is no enrollment code {codeId}");
 
     private static async Task<IResult> EnrollAsync(
         EnrollRequest request, HttpContext context, ServerCatalog catalog, ServerStateStore state, HortRepository repository, FailureThrottle throttle,

@@ -11,32 +11,40 @@ internal static class GroupEndpoints
     {
         admin.MapGet(Routes.Groups, ListAsync).WithTags("Groups");
         admin.MapPost(Routes.Groups, CreateAsync).WithTags("Groups");
+        admin.MapPatch(Routes.Group, RenameAsync).WithTags("Groups");
         admin.MapDelete(Routes.Group, DeleteAsync).WithTags("Groups");
     }
 
     private static async Task<IReadOnlyList<GroupDto>> ListAsync(ServerCatalog catalog, CancellationToken ct) =>
         [.. (await catalog.ListGroupsAsync(ct).ConfigureAwait(false)).Select(g => new GroupDto(g.Id, g.Name, g.Policy is not null))];
 
-    private static async Task<IResult> CreateAsync(GroupCreateRequest request, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(GroupCreateRequest request, HttpContext context, PolicyAdmin policies, CancellationToken ct)
     {
-        if (Names.Problem(request.Name) is { } problem) return ApiProblems.BadRequest("name: " + problem);
-        var group = new GroupRecord(Ids.New(), request.Name, null);
-        if (!await catalog.AddGroupAsync(group, ct).ConfigureAwait(false))
-        {
-            return ApiProblems.Conflict($"a group named '{request.Name}' exists already");
-        }
-
-        await audit.RecordAsync(context, "create-group", $"group {group.Id} '{group.Name}'").ConfigureAwait(false);
-        return Results.Created(Routes.Format(Routes.Group, group.Id), new GroupDto(group.Id, group.Name, false));
+        var (outcome, group) = await policies.CreateGroupAsync(context, request.Name, ct).ConfigureAwait(false);
+        return outcome == GroupChange.Done
+            ? Results.Created(Routes.Format(Routes.Group, group!.Id), new GroupDto(group.Id, group.Name, false))
+            : Refused(outcome, request.Name);
     }
 
-    private static async Task<IResult> DeleteAsync(string groupId, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> RenameAsync(string groupId, GroupCreateRequest request, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
     {
         await FindAsync(catalog, groupId, ct).ConfigureAwait(false);
-        await catalog.DeleteGroupAsync(groupId, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "delete-group", "group " + groupId).ConfigureAwait(false);
+        var outcome = await policies.RenameGroupAsync(context, groupId, request.Name, ct).ConfigureAwait(false);
+        if (outcome != GroupChange.Done) return Refused(outcome, request.Name);
+        var group = await FindAsync(catalog, groupId, ct).ConfigureAwait(false);
+        return Results.Ok(new GroupDto(group.Id, group.Name, group.Policy is not null));
+    }
+
+    private static async Task<IResult> DeleteAsync(string groupId, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
+    {
+        await FindAsync(catalog, groupId, ct).ConfigureAwait(false);
+        await policies.DeleteGroupAsync(context, groupId, ct).ConfigureAwait(false);
         return Results.NoContent();
     }
+
+    private static IResult Refused(GroupChange outcome, string? name) => outcome == GroupChange.NameTaken
+        ? ApiProblems.Conflict($"a group named '{name}' exists already")
+        : ApiProblems.BadRequest("name: " + Names.Problem(name));
 
     internal static async Task<GroupRecord> FindAsync(ServerCatalog catalog, string groupId, CancellationToken ct) =>
         (Ids.IsValid(groupId) ? await catalog.GetGroupAsync(groupId, ct).ConfigureAwait(false) : null)

@@ -36,20 +36,15 @@ internal static class PcEndpoints
         return Results.Ok(ToDto(pc, last.TryGetValue(pc.Id, out var t) ? t : null));
     }
 
-    private static async Task<IResult> UpdateAsync(string pcId, PcUpdateRequest request, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(string pcId, PcUpdateRequest request, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
     {
         await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
-        if (request.Name is not null && Names.Problem(request.Name) is { } problem) return ApiProblems.BadRequest("name: " + problem);
-        var changeGroup = request.GroupId is not null;
-        var groupId = request.GroupId is { Length: > 0 } g ? g : null;
-        if (groupId is not null && (!Ids.IsValid(groupId) || await catalog.GetGroupAsync(groupId, ct).ConfigureAwait(false) is null))
+        return await policies.UpdatePcAsync(context, pcId, request.Name, request.GroupId, ct).ConfigureAwait(false) switch
         {
-            return ApiProblems.BadRequest($"there is no group {groupId}");
-        }
-
-        await catalog.UpdatePcAsync(pcId, request.Name, groupId, changeGroup, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "update-pc", $"pc {pcId} name={request.Name} group={request.GroupId}").ConfigureAwait(false);
-        return await GetAsync(pcId, catalog, ct).ConfigureAwait(false);
+            GroupChange.BadName => ApiProblems.BadRequest("name: " + Names.Problem(request.Name)),
+            GroupChange.NoSuchGroup => ApiProblems.BadRequest($"there is no group {request.GroupId}"),
+            _ => await GetAsync(pcId, catalog, ct).ConfigureAwait(false),
+        };
     }
 
     private static async Task<IResult> RevokeAsync(string pcId, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)

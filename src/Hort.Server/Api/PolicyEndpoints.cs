@@ -18,59 +18,45 @@ internal static class PolicyEndpoints
     }
 
     /// <summary>The PC's own policy, else its group's, else the default.</summary>
-    internal static async Task<EffectivePolicyResponse> EffectiveAsync(ServerCatalog catalog, PcRecord pc, CancellationToken ct)
-    {
-        if (pc.Policy is { } own) return new EffectivePolicyResponse(own, PolicySource.Pc);
-        if (pc.GroupId is { } groupId && await catalog.GetGroupAsync(groupId, ct).ConfigureAwait(false) is { Policy: { } group })
-        {
-            return new EffectivePolicyResponse(group, PolicySource.Group);
-        }
-
-        return new EffectivePolicyResponse(PolicyDto.Default, PolicySource.Default);
-    }
+    internal static Task<EffectivePolicyResponse> EffectiveAsync(ServerCatalog catalog, PcRecord pc, CancellationToken ct) =>
+        PolicyAdmin.EffectiveAsync(catalog, pc, ct);
 
     private static async Task<EffectivePolicyResponse> GetPcAsync(string pcId, ServerCatalog catalog, CancellationToken ct) =>
         await EffectiveAsync(catalog, await PcEndpoints.FindAsync(catalog, pcId, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
 
-    private static async Task<IResult> PutPcAsync(string pcId, PolicyDto policy, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> PutPcAsync(string pcId, PolicyDto policy, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
     {
         await PcEndpoints.FindAsync(catalog, pcId, ct).ConfigureAwait(false);
-        if (policy.Problems() is { Count: > 0 } problems) return ApiProblems.BadRequest(problems);
-        await catalog.SetPcPolicyAsync(pcId, policy, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "set-pc-policy", "pc " + pcId).ConfigureAwait(false);
+        if (await policies.SetPcPolicyAsync(context, pcId, policy, ct).ConfigureAwait(false) is { Count: > 0 } problems) return BadPolicy(problems);
         return Results.Ok(new EffectivePolicyResponse(policy, PolicySource.Pc));
     }
 
-    private static async Task<IResult> DeletePcAsync(string pcId, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> DeletePcAsync(string pcId, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
     {
         await PcEndpoints.FindAsync(catalog, pcId, ct).ConfigureAwait(false);
-        await catalog.SetPcPolicyAsync(pcId, null, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "clear-pc-policy", "pc " + pcId).ConfigureAwait(false);
+        await policies.SetPcPolicyAsync(context, pcId, null, ct).ConfigureAwait(false);
         return Results.NoContent();
     }
 
     private static async Task<IResult> GetGroupAsync(string groupId, ServerCatalog catalog, CancellationToken ct)
     {
         var group = await GroupEndpoints.FindAsync(catalog, groupId, ct).ConfigureAwait(false);
-        return Results.Ok(group.Policy is { } p
-            ? new EffectivePolicyResponse(p, PolicySource.Group)
-            : new EffectivePolicyResponse(PolicyDto.Default, PolicySource.Default));
+        return Results.Ok(PolicyAdmin.OfGroup(group));
     }
 
-    private static async Task<IResult> PutGroupAsync(string groupId, PolicyDto policy, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> PutGroupAsync(string groupId, PolicyDto policy, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
     {
         await GroupEndpoints.FindAsync(catalog, groupId, ct).ConfigureAwait(false);
-        if (policy.Problems() is { Count: > 0 } problems) return ApiProblems.BadRequest(problems);
-        await catalog.SetGroupPolicyAsync(groupId, policy, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "set-group-policy", "group " + groupId).ConfigureAwait(false);
+        if (await policies.SetGroupPolicyAsync(context, groupId, policy, ct).ConfigureAwait(false) is { Count: > 0 } problems) return BadPolicy(problems);
         return Results.Ok(new EffectivePolicyResponse(policy, PolicySource.Group));
     }
 
-    private static async Task<IResult> DeleteGroupAsync(string groupId, HttpContext context, ServerCatalog catalog, AuditLog audit, CancellationToken ct)
+    private static async Task<IResult> DeleteGroupAsync(string groupId, HttpContext context, ServerCatalog catalog, PolicyAdmin policies, CancellationToken ct)
     {
         await GroupEndpoints.FindAsync(catalog, groupId, ct).ConfigureAwait(false);
-        await catalog.SetGroupPolicyAsync(groupId, null, ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "clear-group-policy", "group " + groupId).ConfigureAwait(false);
+        await policies.SetGroupPolicyAsync(context, groupId, null, ct).ConfigureAwait(false);
         return Results.NoContent();
     }
+
+    private static IResult BadPolicy(IReadOnlyList<PolicyProblem> problems) => ApiProblems.BadRequest([.. problems.Select(p => p.Message)]);
 }

@@ -39,6 +39,15 @@ public sealed partial class ServerCatalog
             new { group.Id, group.Name, Policy = PolicyJson(group.Policy) }).ConfigureAwait(false);
     }
 
+    /// <summary>Renames a group; false when there is no such group or another group has the name.</summary>
+    public async Task<bool> RenameGroupAsync(string id, string name, CancellationToken cancellationToken)
+    {
+        await using var c = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return await c.ExecuteAsync(
+            "UPDATE pc_groups SET name = @name WHERE id = @id AND NOT EXISTS (SELECT 1 FROM pc_groups WHERE name = @name AND id <> @id)",
+            new { id, name }).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>Deletes a group; its PCs keep running on the default policy or their own.</summary>
     public async Task<bool> DeleteGroupAsync(string id, CancellationToken cancellationToken)
     {

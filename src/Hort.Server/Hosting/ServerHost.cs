@@ -112,6 +112,8 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<Dashboard.Browsing.SnapshotBrowser>();
         services.AddSingleton<Dashboard.Browsing.SnapshotDownloads>();
         services.AddSingleton<CommandSignals>();
+        services.AddSingleton<PolicyAdmin>();
+        services.AddSingleton<EnrollmentCodes>();
         services.AddHostedService<IdleWriterSweep>();
         services.AddSingleton(data);
         services.AddSingleton(hosted);
