@@ -6,8 +6,8 @@ public sealed record SetupRequest(string SetupCode, string Username, string Pass
 /// <summary>An administrator as shown to administrators.</summary>
 public sealed record AdminDto(string Username);
 
-/// <summary>POST /api/v1/auth/login.</summary>
-public sealed record LoginRequest(string Username, string Password);
+/// <summary>POST /api/v1/auth/login; <paramref name="TotpCode"/> is the current code when the account has two-factor sign-in.</summary>
+public sealed record LoginRequest(string Username, string Password, string? TotpCode = null);
 
 /// <summary>The admin token and when it expires unless used.</summary>
 public sealed record LoginResponse(string Token, DateTimeOffset Expires);

@@ -27,8 +27,14 @@ internal static class AuthEndpoints
     private static async Task<IResult> LoginAsync(
         LoginRequest request, HttpContext context, SignInChecks checks, ServerCatalog catalog, HortdOptions options, TimeProvider time, CancellationToken ct)
     {
-        var outcome = await checks.CheckPasswordAsync(context.Connection.RemoteIpAddress, request.Username, request.Password, ct).ConfigureAwait(false);
+        var outcome = await checks.CheckPasswordAndCodeAsync(context.Connection.RemoteIpAddress, request.Username, request.Password, request.TotpCode, ct)
+            .ConfigureAwait(false);
         if (!outcome.Succeeded) return Refused(outcome);
+        if (outcome.Role != UserRoles.Admin)
+        {
+            return ApiProblems.Forbidden($"user '{request.Username}' may only see and restore in the dashboard; the API is for administrators");
+        }
+
         var token = Credentials.NewAdminToken();
         var expires = time.GetUtcNow().AddHours(options.AdminTokenHours);
         await catalog.AddAdminTokenAsync(Credentials.Hash(token), request.Username, expires, ct).ConfigureAwait(false);
@@ -38,6 +44,7 @@ internal static class AuthEndpoints
     private static IResult Refused(SignInOutcome outcome) => outcome.Refusal switch
     {
         SignInRefusal.Throttled => ApiProblems.TooMany(outcome.RetryAfter ?? TimeSpan.FromMinutes(1)),
+        SignInRefusal.Locked => ApiProblems.Locked(outcome.RetryAfter ?? TimeSpan.FromMinutes(1)),
         SignInRefusal.AdminExists => ApiProblems.Conflict(outcome.Message!),
         SignInRefusal.BadInput => ApiProblems.BadRequest(outcome.Message!),
         _ => ApiProblems.Unauthorized(outcome.Message!),

@@ -30,18 +30,18 @@ public static class CatalogRebuild
         await repository.LoadUnindexedPacksAsync(ct).ConfigureAwait(false);
         await using var catalog = await ServerCatalog.OpenAsync(options, ct).ConfigureAwait(false);
         await console.WriteLineAsync($"hortd: rebuilding the {catalog.Provider} catalog from {options.ResolvedRepositoryPath}").ConfigureAwait(false);
-        return await RebuildAsync(repository, catalog, ct).ConfigureAwait(false);
+        return await RebuildAsync(repository, catalog, Security.TotpSecrets.ForDataFolder(data.Path, time), ct).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Restores administrators, groups, policies and PCs from the newest server state document, then replaces the
     /// catalog's snapshots and known sets by what the repository's snapshots say.
     /// </summary>
-    public static async Task<RebuildResult> RebuildAsync(HortRepository repository, ServerCatalog catalog, CancellationToken ct)
+    public static async Task<RebuildResult> RebuildAsync(HortRepository repository, ServerCatalog catalog, Security.TotpSecrets secrets, CancellationToken ct)
     {
         if (await ServerStateStore.LoadNewestAsync(repository, ct).ConfigureAwait(false) is { } state)
         {
-            await ServerStateStore.RestoreAsync(state, catalog, ct).ConfigureAwait(false);
+            await ServerStateStore.RestoreAsync(state, catalog, secrets, ct).ConfigureAwait(false);
         }
 
         await catalog.ClearDerivedAsync(ct).ConfigureAwait(false);

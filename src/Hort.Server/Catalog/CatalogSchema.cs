@@ -84,5 +84,14 @@ internal static class CatalogSchema
                 protected_bytes BIGINT NOT NULL, free_bytes BIGINT NULL, capacity_bytes BIGINT NULL)
             """,
         ],
+        // 5: dashboard users: role (admin | restore), two-factor secret (data-protected) with the last accepted time
+        // step, and the per-account lockout.
+        [
+            "ALTER TABLE admins ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'",
+            "ALTER TABLE admins ADD COLUMN totp_secret TEXT NULL",
+            "ALTER TABLE admins ADD COLUMN totp_last_step BIGINT NULL",
+            "ALTER TABLE admins ADD COLUMN failed_attempts BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE admins ADD COLUMN locked_until BIGINT NULL",
+        ],
     ];
 }

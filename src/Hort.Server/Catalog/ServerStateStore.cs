@@ -8,8 +8,11 @@ using Hort.Storage;
 
 namespace Hort.Server.Catalog;
 
-/// <summary>An administrator in the server state document.</summary>
-public sealed record AdminState(string Username, string PasswordHash, DateTimeOffset Created);
+/// <summary>
+/// A dashboard user in the server state document: role (absent in older documents: admin) and the two-factor secret
+/// in base32 (the document itself is encrypted with the repository key; the catalog keeps it data-protected instead).
+/// </summary>
+public sealed record AdminState(string Username, string PasswordHash, DateTimeOffset Created, string? Role = null, string? TotpSecret = null);
 
 /// <summary>A group in the server state document.</summary>
 public sealed record GroupState(string Id, string Name, PolicyDto? Policy);
@@ -31,7 +34,7 @@ internal sealed partial class ServerStateJson : JsonSerializerContext;
 /// Writes the server state document into the repository after every change of administrators, PCs, groups or
 /// policies, and reads the newest one back for <c>hortd rebuild-catalog</c>.
 /// </summary>
-public sealed class ServerStateStore(HortRepository repository, ServerCatalog catalog, TimeProvider time)
+public sealed class ServerStateStore(HortRepository repository, ServerCatalog catalog, Security.TotpSecrets secrets, TimeProvider time)
 {
     public const int Version = 1;
     private static readonly byte[] AssociatedData = "hort/v1/server-state"u8.ToArray();
@@ -50,11 +53,12 @@ public sealed class ServerStateStore(HortRepository repository, ServerCatalog ca
                 _sequence = (await LoadNewestAsync(repository, ct).ConfigureAwait(false))?.Sequence ?? 0;
             }
 
-            var admins = await catalog.ListAdminsAsync(ct).ConfigureAwait(false);
+            var admins = await catalog.ListUsersAsync(ct).ConfigureAwait(false);
             var groups = await catalog.ListGroupsAsync(ct).ConfigureAwait(false);
             var pcs = await catalog.ListPcsAsync(ct).ConfigureAwait(false);
             var document = new ServerStateDocument(Version, _sequence + 1, time.GetUtcNow(),
-                [.. admins.Select(a => new AdminState(a.Username, a.PasswordHash, a.Created))],
+                [.. admins.Select(a => new AdminState(a.Username, a.PasswordHash, a.Created, a.Role,
+                    a.TotpSecret is { } s && secrets.Unprotect(s) is { } secret ? Security.Base32.Encode(secret) : null))],
                 [.. groups.Select(g => new GroupState(g.Id, g.Name, g.Policy))],
                 [.. pcs.Select(p => new PcState(p.Id, p.Name, p.Hostname, p.GroupId, p.OperatingSystem, p.AgentVersion, p.Enrolled, p.CredentialHash, p.Revoked, p.Policy))]);
             var sealedBytes = repository.Codec.Cipher.Encrypt(JsonSerializer.SerializeToUtf8Bytes(document, ServerStateJson.Default.ServerStateDocument), AssociatedData);
@@ -111,10 +115,15 @@ public sealed class ServerStateStore(HortRepository repository, ServerCatalog ca
         return newest;
     }
 
-    /// <summary>Puts the document's administrators, groups and PCs into the catalog (replacing rows with the same key).</summary>
-    public static async Task RestoreAsync(ServerStateDocument document, ServerCatalog catalog, CancellationToken ct)
+    /// <summary>Puts the document's users, groups and PCs into the catalog (replacing rows with the same key).</summary>
+    public static async Task RestoreAsync(ServerStateDocument document, ServerCatalog catalog, Security.TotpSecrets secrets, CancellationToken ct)
     {
-        foreach (var a in document.Admins) await catalog.PutAdminAsync(a.Username, a.PasswordHash, a.Created, ct).ConfigureAwait(false);
+        foreach (var a in document.Admins)
+        {
+            var secret = a.TotpSecret is { } text && Security.Base32.Decode(text) is { Length: > 0 } bytes ? secrets.Protect(bytes) : null;
+            await catalog.PutAdminAsync(a.Username, a.PasswordHash, a.Created, a.Role ?? "admin", secret, ct).ConfigureAwait(false);
+        }
+
         foreach (var g in document.Groups) await catalog.PutGroupAsync(new GroupRecord(g.Id, g.Name, g.Policy), ct).ConfigureAwait(false);
         foreach (var p in document.Pcs)
         {

@@ -23,6 +23,7 @@ internal static class DashboardSetup
             pages.RootDirectory = "/Dashboard/Pages";
             pages.Conventions.AuthorizeFolder("/", DashboardAuth.UserPolicy);
             pages.Conventions.AllowAnonymousToPage("/Login");
+            pages.Conventions.AllowAnonymousToPage("/LoginTwoFactor");
             pages.Conventions.AllowAnonymousToPage("/Setup");
             pages.Conventions.AllowAnonymousToPage("/Denied");
         });

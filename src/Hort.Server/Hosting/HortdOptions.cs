@@ -52,6 +52,12 @@ public sealed class HortdOptions
     /// <summary>The window failed attempts are counted in, and how long an address is then refused.</summary>
     public int FailureWindowMinutes { get; set; } = 15;
 
+    /// <summary>Failed sign-ins in a row (password or two-factor code) before an account is locked.</summary>
+    public int AccountLockoutFailures { get; set; } = 10;
+
+    /// <summary>How long a locked account stays locked (minutes).</summary>
+    public int AccountLockoutMinutes { get; set; } = 15;
+
     /// <summary>Largest body of a request without a valid credential.</summary>
     public int UnauthenticatedBodyLimit { get; set; } = 64 * 1024;
 
@@ -94,6 +100,8 @@ public sealed class HortdOptions
         if (DashboardSessionMinutes is < 1 or > 24 * 60) problems.Add($"DashboardSessionMinutes {DashboardSessionMinutes} is outside 1..1440");
         if (MaxFailedAttempts is < 1 or > 1000) problems.Add($"MaxFailedAttempts {MaxFailedAttempts} is outside 1..1000");
         if (FailureWindowMinutes is < 1 or > 24 * 60) problems.Add($"FailureWindowMinutes {FailureWindowMinutes} is outside 1..1440");
+        if (AccountLockoutFailures is < 1 or > 1000) problems.Add($"AccountLockoutFailures {AccountLockoutFailures} is outside 1..1000");
+        if (AccountLockoutMinutes is < 1 or > 24 * 60) problems.Add($"AccountLockoutMinutes {AccountLockoutMinutes} is outside 1..1440");
         if (UnauthenticatedBodyLimit is < 1024 or > 1 << 20) problems.Add($"UnauthenticatedBodyLimit {UnauthenticatedBodyLimit} is outside 1024..1048576");
         if (AuthenticatedBodyLimit is < 64 * 1024 or > 1 << 30) problems.Add($"AuthenticatedBodyLimit {AuthenticatedBodyLimit} is outside 65536..1073741824");
         if (PasswordHashing.Passes is < 1 or > 100) problems.Add($"PasswordHashing:Passes {PasswordHashing.Passes} is outside 1..100");

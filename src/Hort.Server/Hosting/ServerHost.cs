@@ -137,7 +137,9 @@ public sealed class ServerHost : IAsyncDisposable
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
         });
         // Authentication pulls in data protection; its keys stay in the data folder, not in the user's home.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data.Path, "keys")));
+        services.AddDataProtection().SetApplicationName(TotpSecrets.ApplicationName)
+            .PersistKeysToFileSystem(new DirectoryInfo(TotpSecrets.KeysPath(data.Path)));
+        services.AddSingleton<TotpSecrets>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ServerExceptionHandler>();
         services.AddSingleton<SignInChecks>();

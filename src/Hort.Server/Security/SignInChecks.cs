@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Hort.Protocol;
 using Hort.Server.Catalog;
@@ -14,10 +15,18 @@ public enum SignInRefusal
     BadInput,
     WrongSetupCode,
     WrongCredentials,
+
+    /// <summary>Too many failed sign-ins in a row for this account; <see cref="SignInOutcome.RetryAfter"/> says how long.</summary>
+    Locked,
+
+    /// <summary>The password was right and the account has two-factor sign-in: a code is needed.</summary>
+    CodeRequired,
+
+    WrongCode,
 }
 
-/// <summary>The outcome of <see cref="SignInChecks"/>: the refusal with its message (for the API) and how long to wait.</summary>
-public sealed record SignInOutcome(SignInRefusal Refusal, string? Message = null, TimeSpan? RetryAfter = null)
+/// <summary>The outcome of <see cref="SignInChecks"/>: the refusal with its message (for the API), how long to wait, and the user's role.</summary>
+public sealed record SignInOutcome(SignInRefusal Refusal, string? Message = null, TimeSpan? RetryAfter = null, string? Role = null)
 {
     public bool Succeeded => Refusal == SignInRefusal.None;
 
@@ -25,11 +34,18 @@ public sealed record SignInOutcome(SignInRefusal Refusal, string? Message = null
 }
 
 /// <summary>
-/// First-admin setup and password checks, shared by the JSON API and the dashboard so both apply the same throttle,
-/// rules and timing defence.
+/// First-admin setup, password and two-factor checks, shared by the JSON API and the dashboard so both apply the same
+/// per-address throttle, per-account lockout, rules and timing defence. Names that do not exist get the same answers,
+/// the same Argon2id work and the same lockout as real ones, so neither the words nor the timing tell them apart.
 /// </summary>
-public sealed class SignInChecks(ServerCatalog catalog, ServerIdentity identity, PasswordHasher hasher, FailureThrottle throttle, TimeProvider time)
+public sealed class SignInChecks(
+    ServerCatalog catalog, ServerIdentity identity, PasswordHasher hasher, FailureThrottle throttle, TotpSecrets secrets, HortdOptions options, TimeProvider time)
 {
+    private const int MaxTrackedUnknownNames = 10_000;
+
+    /// <summary>Failure counts of names that are not users, kept like the catalog keeps real ones.</summary>
+    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset? LockedUntil)> _unknown = new(StringComparer.Ordinal);
+
     /// <summary>Creates the first administrator with the setup code hortd printed; the code is then spent.</summary>
     public async Task<SignInOutcome> SetupFirstAdminAsync(IPAddress? address, string? setupCode, string? username, string? password, CancellationToken ct)
     {
@@ -53,22 +69,96 @@ public sealed class SignInChecks(ServerCatalog catalog, ServerIdentity identity,
         }
 
         identity.ConsumeSetupCode();
-        return SignInOutcome.Success;
+        return SignInOutcome.Success with { Role = UserRoles.Admin };
     }
 
-    /// <summary>Checks a user name and password; an unknown name costs one Argon2id run too, so timing does not tell which names exist.</summary>
+    /// <summary>
+    /// Checks a user name and password. Success carries the role; an account with two-factor sign-in answers
+    /// <see cref="SignInRefusal.CodeRequired"/> instead, and only <see cref="CheckCodeAsync"/> completes it.
+    /// </summary>
     public async Task<SignInOutcome> CheckPasswordAsync(IPAddress? address, string? username, string? password, CancellationToken ct)
     {
         if (throttle.RetryAfter(address) is { } wait) return new(SignInRefusal.Throttled, "too many failed attempts", wait);
         if (username is null || password is null) return new(SignInRefusal.BadInput, "username and password are required");
-        var stored = await catalog.AdminPasswordHashAsync(username, ct).ConfigureAwait(false);
-        var ok = PasswordHasher.Verify(password, stored ?? hasher.DummyHash) && stored is not null;
-        if (!ok)
+        var user = await catalog.GetUserAsync(username, ct).ConfigureAwait(false);
+        // Always one Argon2id run, also for unknown or locked names.
+        var ok = PasswordHasher.Verify(password, user?.PasswordHash ?? hasher.DummyHash) && user is not null;
+        if (LockedFor(user, username) is { } locked) return Locked(locked);
+        if (!ok) return await FailAsync(address, user, username, new(SignInRefusal.WrongCredentials, "wrong user name or password"), ct).ConfigureAwait(false);
+        if (user!.HasTotp) return new(SignInRefusal.CodeRequired, "this account uses two-factor sign-in: send the current 6-digit code as totpCode", Role: user.Role);
+        await catalog.ResetSignInFailuresAsync(user.Username, ct).ConfigureAwait(false);
+        return SignInOutcome.Success with { Role = user.Role };
+    }
+
+    /// <summary>The second step: the current code of a user whose password was right. A code is accepted once.</summary>
+    public async Task<SignInOutcome> CheckCodeAsync(IPAddress? address, string username, string? code, CancellationToken ct)
+    {
+        if (throttle.RetryAfter(address) is { } wait) return new(SignInRefusal.Throttled, "too many failed attempts", wait);
+        var user = await catalog.GetUserAsync(username, ct).ConfigureAwait(false);
+        if (LockedFor(user, username) is { } locked) return Locked(locked);
+        if (user is null) return new(SignInRefusal.WrongCredentials, "wrong user name or password");
+        if (user.TotpSecret is null)
         {
-            throttle.RecordFailure(address);
-            return new(SignInRefusal.WrongCredentials, "wrong user name or password");
+            // Two-factor was removed meanwhile: the password step already proved enough.
+            await catalog.ResetSignInFailuresAsync(user.Username, ct).ConfigureAwait(false);
+            return SignInOutcome.Success with { Role = user.Role };
         }
 
-        return SignInOutcome.Success;
+        var secret = secrets.Unprotect(user.TotpSecret);
+        if (secret is null || Totp.Match(secret, code, time.GetUtcNow()) is not { } step
+            || !await catalog.UseTotpStepAsync(user.Username, step, ct).ConfigureAwait(false))
+        {
+            return await FailAsync(address, user, username, new(SignInRefusal.WrongCode, "wrong or already used two-factor code"), ct).ConfigureAwait(false);
+        }
+
+        await catalog.ResetSignInFailuresAsync(user.Username, ct).ConfigureAwait(false);
+        return SignInOutcome.Success with { Role = user.Role };
+    }
+
+    /// <summary>Both steps at once (the JSON API): password, then the code when the account has two-factor sign-in.</summary>
+    public async Task<SignInOutcome> CheckPasswordAndCodeAsync(IPAddress? address, string? username, string? password, string? code, CancellationToken ct)
+    {
+        var outcome = await CheckPasswordAsync(address, username, password, ct).ConfigureAwait(false);
+        return outcome.Refusal == SignInRefusal.CodeRequired && !string.IsNullOrEmpty(code)
+            ? await CheckCodeAsync(address, username!, code, ct).ConfigureAwait(false)
+            : outcome;
+    }
+
+    /// <summary>Checks the password of a signed-in user who is about to change something about the account.</summary>
+    public async Task<bool> ConfirmPasswordAsync(string username, string? password, CancellationToken ct)
+    {
+        var user = await catalog.GetUserAsync(username, ct).ConfigureAwait(false);
+        return password is not null && PasswordHasher.Verify(password, user?.PasswordHash ?? hasher.DummyHash) && user is not null;
+    }
+
+    private TimeSpan? LockedFor(UserRecord? user, string username)
+    {
+        var until = user is not null ? user.LockedUntil : _unknown.TryGetValue(username, out var u) ? u.LockedUntil : null;
+        var left = until - time.GetUtcNow();
+        return left > TimeSpan.Zero ? left : null;
+    }
+
+    private SignInOutcome Locked(TimeSpan left) =>
+        new(SignInRefusal.Locked, "this account is locked after too many failed sign-ins", left);
+
+    private async Task<SignInOutcome> FailAsync(IPAddress? address, UserRecord? user, string username, SignInOutcome refusal, CancellationToken ct)
+    {
+        throttle.RecordFailure(address);
+        var lockFor = TimeSpan.FromMinutes(options.AccountLockoutMinutes);
+        var until = time.GetUtcNow() + lockFor;
+        bool lockedNow;
+        if (user is not null)
+        {
+            lockedNow = await catalog.RecordSignInFailureAsync(user.Username, options.AccountLockoutFailures, until, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            if (_unknown.Count > MaxTrackedUnknownNames) _unknown.Clear();
+            var failures = _unknown.AddOrUpdate(username, static _ => (1, null), static (_, e) => (e.Failures + 1, e.LockedUntil)).Failures;
+            lockedNow = failures >= options.AccountLockoutFailures;
+            if (lockedNow) _unknown[username] = (0, until);
+        }
+
+        return lockedNow ? Locked(lockFor) : refusal;
     }
 }

@@ -9,17 +9,21 @@ internal static class AuthMessages
 {
     public static string Describe(PageText text, SignInOutcome outcome) => outcome.Refusal switch
     {
-        SignInRefusal.Throttled => text.Format("auth.throttled",
-            Math.Max(1, (int)Math.Ceiling((outcome.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalMinutes)).ToString(CultureInfo.CurrentCulture)),
+        SignInRefusal.Throttled => text.Format("auth.throttled", Minutes(outcome)),
         SignInRefusal.WrongSetupCode => text["setup.wrongCode"],
         SignInRefusal.WrongCredentials => text["auth.wrongCredentials"],
+        SignInRefusal.WrongCode => text["auth.wrongCode"],
+        SignInRefusal.Locked => text.Format("auth.locked", Minutes(outcome)),
         // Input rules are checked in the API's words; show them as they are.
         _ => outcome.Message ?? text["auth.wrongCredentials"],
     };
 
+    private static string Minutes(SignInOutcome outcome) =>
+        Math.Max(1, (int)Math.Ceiling((outcome.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalMinutes)).ToString(CultureInfo.CurrentCulture);
+
     public static int StatusCode(SignInOutcome outcome) => outcome.Refusal switch
     {
-        SignInRefusal.Throttled => StatusCodes.Status429TooManyRequests,
+        SignInRefusal.Throttled or SignInRefusal.Locked => StatusCodes.Status429TooManyRequests,
         SignInRefusal.BadInput => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status401Unauthorized,
     };

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Hort.Protocol;
 using Hort.Server.Catalog;
 using Hort.Server.Hosting;
+using Hort.Server.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -25,8 +26,13 @@ public static class DashboardAuth
     public const string RoleClaim = "hort:role";
     public const string SessionClaim = "hort:session";
 
-    public const string AdminRole = "admin";
-    public const string RestoreRole = "restore";
+    public const string AdminRole = UserRoles.Admin;
+    public const string RestoreRole = UserRoles.Restore;
+
+    /// <summary>The half-done sign-in between the password and the two-factor code (protected, minutes long, no session).</summary>
+    public const string SecondStepCookie = "__Host-hort-2fa";
+
+    public const string SecondStepPurpose = "login-second-step";
 
     /// <summary>The signed-in user's role, or null.</summary>
     public static string? Role(this ClaimsPrincipal user) => user.FindFirstValue(RoleClaim);
@@ -69,6 +75,26 @@ public static class DashboardAuth
             [new Claim(ClaimTypes.Name, username), new Claim(RoleClaim, role), new Claim(SessionClaim, hash)], Scheme);
         await context.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false }).ConfigureAwait(false);
     }
+
+    /// <summary>Remembers that <paramref name="username"/> gave the right password; the code page finishes the sign-in.</summary>
+    public static void BeginSecondStep(HttpContext context, string username, string returnUrl)
+    {
+        var secrets = context.RequestServices.GetRequiredService<TotpSecrets>();
+        context.Response.Cookies.Append(SecondStepCookie, secrets.ProtectPending(SecondStepPurpose, TotpSecrets.SecondStepLifetime, username, returnUrl),
+            new CookieOptions { Path = "/", Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TotpSecrets.SecondStepLifetime, IsEssential = true });
+    }
+
+    /// <summary>The user name and return URL of a half-done sign-in, or null when there is none or it expired.</summary>
+    public static (string Username, string ReturnUrl)? SecondStep(HttpContext context)
+    {
+        var secrets = context.RequestServices.GetRequiredService<TotpSecrets>();
+        return secrets.UnprotectPending(SecondStepPurpose, context.Request.Cookies[SecondStepCookie]) is [var username, var returnUrl]
+            ? (username, returnUrl)
+            : null;
+    }
+
+    public static void EndSecondStep(HttpContext context) =>
+        context.Response.Cookies.Delete(SecondStepCookie, new CookieOptions { Path = "/", Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict });
 
     /// <summary>Ends the catalog session and clears the cookie.</summary>
     public static async Task SignOutAsync(HttpContext context)

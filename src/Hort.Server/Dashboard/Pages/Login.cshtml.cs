@@ -27,6 +27,13 @@ internal sealed class LoginModel(ServerCatalog catalog, SignInChecks checks, Pag
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var outcome = await checks.CheckPasswordAsync(HttpContext.Connection.RemoteIpAddress, Username, Password, ct).ConfigureAwait(false);
+        var returnUrl = Url.IsLocalUrl(ReturnUrl) && !ReturnUrl.Contains('\n', StringComparison.Ordinal) ? ReturnUrl : "/";
+        if (outcome.Refusal == SignInRefusal.CodeRequired)
+        {
+            DashboardAuth.BeginSecondStep(HttpContext, Username!, returnUrl);
+            return RedirectToPage("/LoginTwoFactor");
+        }
+
         if (!outcome.Succeeded)
         {
             Error = AuthMessages.Describe(text, outcome);
@@ -35,7 +42,7 @@ internal sealed class LoginModel(ServerCatalog catalog, SignInChecks checks, Pag
             return Page();
         }
 
-        await DashboardAuth.SignInAsync(HttpContext, Username!, DashboardAuth.AdminRole).ConfigureAwait(false);
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        await DashboardAuth.SignInAsync(HttpContext, Username!, outcome.Role!).ConfigureAwait(false);
+        return LocalRedirect(returnUrl);
     }
 }
