@@ -143,6 +143,7 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddProblemDetails();
         services.AddExceptionHandler<ServerExceptionHandler>();
         services.AddSingleton<SignInChecks>();
+        services.AddSingleton<UserAccounts>();
         var authentication = services.AddAuthentication(Callers.Scheme).AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(Callers.Scheme, null);
         services.AddDashboard(authentication);
         services.AddAuthorizationBuilder()

@@ -124,11 +124,19 @@ public sealed class SignInChecks(
             : outcome;
     }
 
-    /// <summary>Checks the password of a signed-in user who is about to change something about the account.</summary>
-    public async Task<bool> ConfirmPasswordAsync(string username, string? password, CancellationToken ct)
+    /// <summary>
+    /// Checks the password of a signed-in user who is about to change something about the account. Failures count
+    /// like failed sign-ins, so a stolen session cannot try passwords here without limit.
+    /// </summary>
+    public async Task<SignInOutcome> ConfirmPasswordAsync(IPAddress? address, string username, string? password, CancellationToken ct)
     {
+        if (throttle.RetryAfter(address) is { } wait) return new(SignInRefusal.Throttled, "too many failed attempts", wait);
         var user = await catalog.GetUserAsync(username, ct).ConfigureAwait(false);
-        return password is not null && PasswordHasher.Verify(password, user?.PasswordHash ?? hasher.DummyHash) && user is not null;
+        var ok = PasswordHasher.Verify(password ?? "", user?.PasswordHash ?? hasher.DummyHash) && user is not null;
+        if (LockedFor(user, username) is { } locked) return Locked(locked);
+        return ok
+            ? SignInOutcome.Success with { Role = user!.Role }
+            : await FailAsync(address, user, username, new(SignInRefusal.WrongCredentials, "wrong password"), ct).ConfigureAwait(false);
     }
 
     private TimeSpan? LockedFor(UserRecord? user, string username)

@@ -78,9 +78,13 @@ internal sealed class DashboardClient : IDisposable
     /// inside main by default), fills <paramref name="fields"/> over its current values and posts it like a browser.
     /// </summary>
     public async Task<HttpResponseMessage> SubmitAsync(string path, Dictionary<string, string> fields, string formSelector = "main form[method=post]",
+        string? handler = null) =>
+        await SubmitAsync(await PageAsync(path), path, fields, formSelector, handler);
+
+    /// <summary>Posts a form of a page already loaded (for pages whose forms change on every load).</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(IDocument page, string path, Dictionary<string, string> fields, string formSelector = "main form[method=post]",
         string? handler = null)
     {
-        var page = await PageAsync(path);
         var form = page.QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"no form '{formSelector}' on {path}");
         var values = new List<KeyValuePair<string, string>>();
         foreach (var element in form.Elements)
