@@ -12,13 +12,7 @@ public static class BackupSchedule
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(15);
 
     /// <summary>The latest opening of the window at or before <paramref name="now"/>, in <paramref name="zone"/>.</summary>
-    public static DateTimeOffset LatestOpening(BackupWindow window, DateTimeOffset now, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var today = local.Date + window.Start.ToTimeSpan();
-        var opening = today <= local.DateTime ? today : today.AddDays(-1);
-        return new DateTimeOffset(opening, zone.GetUtcOffset(opening));
-    }
+    public static DateTimeOffset LatestOpening(BackupWindow window, DateTimeOffset now, TimeZoneInfo zone) => window.LatestOpening(now, zone);
 
     /// <summary>True when a backup should start now.</summary>
     public static bool IsDue(BackupWindow window, DateTimeOffset now, TimeZoneInfo zone, DateTimeOffset? lastSuccess, DateTimeOffset? lastFailure)

@@ -2,7 +2,26 @@ namespace Hort.Protocol;
 
 /// <summary>When backups may start: every day between <see cref="Start"/> and <see cref="End"/> in the PC's local time.</summary>
 /// <remarks>An end earlier than the start means the window runs past midnight (18:00–09:00).</remarks>
-public sealed record BackupWindow(TimeOnly Start, TimeOnly End);
+public sealed record BackupWindow(TimeOnly Start, TimeOnly End)
+{
+    /// <summary>The latest opening of the window at or before <paramref name="now"/>, in <paramref name="zone"/>.</summary>
+    public DateTimeOffset LatestOpening(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var today = local.Date + Start.ToTimeSpan();
+        return InZone(today <= local.DateTime ? today : today.AddDays(-1), zone);
+    }
+
+    /// <summary>The first opening of the window after <paramref name="now"/>, in <paramref name="zone"/>.</summary>
+    public DateTimeOffset NextOpening(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var today = local.Date + Start.ToTimeSpan();
+        return InZone(today > local.DateTime ? today : today.AddDays(1), zone);
+    }
+
+    private static DateTimeOffset InZone(DateTime local, TimeZoneInfo zone) => new(local, zone.GetUtcOffset(local));
+}
 
 /// <summary>How many snapshots of each kind retention keeps, judged by the server's receive time.</summary>
 public sealed record RetentionRule(int Daily, int Weekly, int Monthly);

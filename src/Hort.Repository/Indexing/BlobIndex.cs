@@ -139,6 +139,23 @@ public sealed partial class BlobIndex
         }
     }
 
+    /// <summary>Number of distinct blobs and their raw and stored bytes added up, without copying the index.</summary>
+    public (int Blobs, long RawBytes, long StoredBytes) Totals()
+    {
+        lock (_lock)
+        {
+            long raw = 0, stored = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                ref readonly var slot = ref SlotAt(i);
+                raw += slot.RawLength;
+                stored += slot.StoredLength;
+            }
+
+            return (_count, raw, stored);
+        }
+    }
+
     /// <summary>Every blob with its location (a copy; safe to enumerate while others add).</summary>
     public IReadOnlyList<BlobLocation> Blobs()
     {

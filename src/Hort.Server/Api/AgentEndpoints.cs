@@ -6,6 +6,7 @@ using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Server.Catalog;
 using Hort.Server.Hosting;
+using Hort.Server.Jobs;
 using Hort.Server.Maintenance;
 using Hort.Server.Security;
 
@@ -120,7 +121,7 @@ internal static class AgentEndpoints
         }
     }
 
-    private static async Task<IResult> ProgressAsync(string jobId, JobProgress progress, HttpContext context, ServerCatalog catalog, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ProgressAsync(string jobId, JobProgress progress, HttpContext context, ServerCatalog catalog, JobProgressBoard board, TimeProvider time, CancellationToken ct)
     {
         var job = await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
         if (progress.State is not (JobValues.Running or JobValues.Queued)) return ApiProblems.BadRequest("state must be 'running' (use …/result to end a job)");
@@ -129,6 +130,8 @@ internal static class AgentEndpoints
         {
             return ApiProblems.Conflict("the job has ended");
         }
+
+        board.Report(jobId, progress);
         return Results.NoContent();
     }
 
@@ -144,7 +147,7 @@ internal static class AgentEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> ResultAsync(string jobId, JobResult result, HttpContext context, ServerCatalog catalog, AlertRaiser alerts, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ResultAsync(string jobId, JobResult result, HttpContext context, ServerCatalog catalog, AlertRaiser alerts, JobProgressBoard board, TimeProvider time, CancellationToken ct)
     {
         var job = await OwnJobAsync(context, catalog, jobId, ct).ConfigureAwait(false);
         if (job.Finished is not null) return ApiProblems.Conflict("the job has ended");
@@ -161,6 +164,7 @@ internal static class AgentEndpoints
         // A job an administrator cancelled ends as cancelled unless it succeeded first.
         var state = result.Succeeded ? JobValues.Succeeded : result.Cancelled || job.State == JobValues.Cancelling ? JobValues.Cancelled : JobValues.Failed;
         if (!await catalog.UpdateJobAsync(jobId, state, time.GetUtcNow(), snapshotId, result.Message, ct).ConfigureAwait(false)) return ApiProblems.Conflict("the job has ended");
+        board.Ended(jobId);
         await alerts.BackupEndedAsync(job, state, result, ct).ConfigureAwait(false);
         return Results.NoContent();
     }

@@ -22,12 +22,19 @@ internal static class AlertEndpoints
 
     private static async Task<IResult> AcknowledgeAsync(long alertId, HttpContext context, ServerCatalog catalog, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
-        if (!await catalog.AcknowledgeAlertAsync(alertId, context.User.AdminName(), time.GetUtcNow(), ct).ConfigureAwait(false))
+        if (!await AcknowledgeAndAuditAsync(context, alertId, catalog, audit, time, ct).ConfigureAwait(false))
         {
             return ApiProblems.NotFound($"there is no alert {alertId}");
         }
 
-        await audit.RecordAsync(context, "acknowledge-alert", $"alert {alertId}").ConfigureAwait(false);
         return Results.Ok(await catalog.GetAlertAsync(alertId, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>Acknowledges an alert in the signed-in administrator's name and audits it (API and dashboard); false when there is no such alert.</summary>
+    internal static async Task<bool> AcknowledgeAndAuditAsync(HttpContext context, long alertId, ServerCatalog catalog, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        if (!await catalog.AcknowledgeAlertAsync(alertId, context.User.AdminName(), time.GetUtcNow(), ct).ConfigureAwait(false)) return false;
+        await audit.RecordAsync(context, "acknowledge-alert", $"alert {alertId}").ConfigureAwait(false);
+        return true;
     }
 }

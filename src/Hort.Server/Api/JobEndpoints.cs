@@ -1,8 +1,7 @@
 using Hort.Core;
 using Hort.Protocol;
 using Hort.Server.Catalog;
-using Hort.Server.Security;
-using Hort.Server.Sessions;
+using Hort.Server.Jobs;
 
 namespace Hort.Server.Api;
 
@@ -42,38 +41,11 @@ internal static class JobEndpoints
         return await catalog.JobLogAsync(jobId, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> CancelAsync(string jobId, HttpContext context, ServerCatalog catalog, BackupSessions sessions, CommandSignals signals, AuditLog audit,
-        TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CancelAsync(string jobId, HttpContext context, ServerCatalog catalog, JobRequests requests, CancellationToken ct)
     {
         var job = await FindAsync(catalog, jobId, ct).ConfigureAwait(false);
-        if (job.Finished is not null) return ApiProblems.Conflict($"job {jobId} has already ended ({job.State})");
-        var admin = context.User.AdminName();
-        var now = time.GetUtcNow();
-        var state = await catalog.CancelJobAsync(jobId, now, "cancelled by " + admin, ct).ConfigureAwait(false);
-        if (state is not (JobValues.Cancelled or JobValues.Cancelling))
-        {
-            return ApiProblems.Conflict($"job {jobId} has already ended ({state})");
-        }
-
-        string line;
-        if (state == JobValues.Cancelled)
-        {
-            line = $"cancelled by {admin} before it started";
-        }
-        else if (job.Kind == JobValues.Backup && await sessions.CancelOpenSessionAsync(job.PcId, ct).ConfigureAwait(false) is { } session)
-        {
-            line = $"cancel requested by {admin}: backup session {session} closed, nothing of it will be committed (what it uploaded stays stored for the next backup); waiting for the agent to stop";
-        }
-        else
-        {
-            line = $"cancel requested by {admin}; waiting for the agent to stop";
-        }
-
-        await catalog.AddJobLogAsync(jobId, [new JobLogEntry(now, "info", line)], ct).ConfigureAwait(false);
-        await audit.RecordAsync(context, "cancel-job", $"job {jobId} pc {job.PcId}").ConfigureAwait(false);
-        var after = await FindAsync(catalog, jobId, ct).ConfigureAwait(false);
-        // A cancel command is now queued for the agent: wake its poll (only now, so the answer shows the job as cancelling).
-        if (state == JobValues.Cancelling) signals.Pulse(job.PcId);
+        var (state, after) = await requests.CancelAsync(context, job, ct).ConfigureAwait(false);
+        if (after is null) return ApiProblems.Conflict($"job {jobId} has already ended ({state})");
         return state == JobValues.Cancelled ? Results.Ok(after) : Results.Accepted(Routes.Format(Routes.Job, jobId), after);
     }
 

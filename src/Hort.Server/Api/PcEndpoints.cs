@@ -1,6 +1,7 @@
 using Hort.Core;
 using Hort.Protocol;
 using Hort.Server.Catalog;
+using Hort.Server.Jobs;
 using Hort.Server.Sessions;
 
 namespace Hort.Server.Api;
@@ -61,13 +62,10 @@ internal static class PcEndpoints
         return Results.Ok(await catalog.ListSnapshotsAsync(pcId, ct).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> BackupAsync(string pcId, HttpContext context, ServerCatalog catalog, CommandSignals signals, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> BackupAsync(string pcId, HttpContext context, ServerCatalog catalog, JobRequests requests, CancellationToken ct)
     {
         await FindAsync(catalog, pcId, ct).ConfigureAwait(false);
-        var job = new JobDto(Ids.New(), pcId, JobValues.Backup, JobValues.Queued, time.GetUtcNow(), null, null, null, "requested by an administrator");
-        await catalog.AddJobAsync(job, null, ct).ConfigureAwait(false);
-        signals.Pulse(pcId);
-        await audit.RecordAsync(context, "request-backup", $"pc {pcId} job {job.Id}").ConfigureAwait(false);
+        var job = await requests.QueueBackupAsync(context, pcId, ct).ConfigureAwait(false);
         return Results.Accepted(Routes.Format(Routes.Job, job.Id), job);
     }
 

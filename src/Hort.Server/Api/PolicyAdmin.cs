@@ -26,16 +26,14 @@ internal enum GroupChange
 internal sealed class PolicyAdmin(ServerCatalog catalog, AuditLog audit, CommandSignals signals)
 {
     /// <summary>The PC's own policy, else its group's, else the default.</summary>
-    public static async Task<EffectivePolicyResponse> EffectiveAsync(ServerCatalog catalog, PcRecord pc, CancellationToken ct)
-    {
-        if (pc.Policy is { } own) return new EffectivePolicyResponse(own, PolicySource.Pc);
-        if (pc.GroupId is { } groupId && await catalog.GetGroupAsync(groupId, ct).ConfigureAwait(false) is { Policy: { } group })
-        {
-            return new EffectivePolicyResponse(group, PolicySource.Group);
-        }
+    public static async Task<EffectivePolicyResponse> EffectiveAsync(ServerCatalog catalog, PcRecord pc, CancellationToken ct) =>
+        Effective(pc, pc.Policy is null && pc.GroupId is { } groupId ? (await catalog.GetGroupAsync(groupId, ct).ConfigureAwait(false))?.Policy : null);
 
-        return new EffectivePolicyResponse(PolicyDto.Default, PolicySource.Default);
-    }
+    /// <summary>The PC's own policy, else <paramref name="groupPolicy"/> (its group's), else the default; for callers that loaded the groups at once.</summary>
+    public static EffectivePolicyResponse Effective(PcRecord pc, PolicyDto? groupPolicy) =>
+        pc.Policy is { } own ? new EffectivePolicyResponse(own, PolicySource.Pc)
+        : groupPolicy is { } group ? new EffectivePolicyResponse(group, PolicySource.Group)
+        : new EffectivePolicyResponse(PolicyDto.Default, PolicySource.Default);
 
     /// <summary>The group's own policy, else the default.</summary>
     public static EffectivePolicyResponse OfGroup(GroupRecord group) => group.Policy is { } own

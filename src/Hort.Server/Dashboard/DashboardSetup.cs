@@ -18,6 +18,9 @@ internal static class DashboardSetup
     public static void AddDashboard(this IServiceCollection services, AuthenticationBuilder authentication)
     {
         services.AddSingleton<PageText>();
+        services.AddSingleton<Health.HealthSettings>();
+        services.AddSingleton<Health.StoredSizes>();
+        services.AddSingleton<Health.HealthReports>();
         services.AddRazorPages(pages =>
         {
             pages.RootDirectory = "/Dashboard/Pages";

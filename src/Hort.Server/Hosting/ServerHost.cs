@@ -105,6 +105,8 @@ public sealed class ServerHost : IAsyncDisposable
         services.AddSingleton<FailureThrottle>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Jobs.BackupSlots>();
+        services.AddSingleton<Jobs.JobProgressBoard>();
+        services.AddSingleton<Jobs.JobRequests>();
         services.AddSingleton<ServerStateStore>();
         services.AddSingleton<SessionWriters>();
         services.AddSingleton<BackupSessions>();

@@ -1,17 +1,20 @@
-using Hort.Server.Catalog;
+using Hort.Server.Dashboard.Health;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Hort.Server.Dashboard.Pages;
 
-/// <summary>The overview: every PC and its last backup.</summary>
-internal sealed class IndexModel(ServerCatalog catalog) : PageModel
+/// <summary>The overview: every PC's state at a glance, the repository's figures and the jobs running now.</summary>
+internal sealed class IndexModel(HealthReports reports) : PageModel
 {
-    public IReadOnlyList<(string Id, string Name, DateTimeOffset? LastSnapshot)> Pcs { get; private set; } = [];
+    public OverviewReport Report { get; private set; } = null!;
 
-    public async Task OnGetAsync(CancellationToken ct)
+    public async Task OnGetAsync(CancellationToken ct) => Report = await reports.OverviewAsync(ct).ConfigureAwait(false);
+
+    /// <summary>The running jobs again, for the live refresh (hort.js data-poll).</summary>
+    public async Task<IActionResult> OnGetJobsAsync(CancellationToken ct)
     {
-        var last = await catalog.LastSnapshotTimesAsync(ct).ConfigureAwait(false);
-        var pcs = await catalog.ListPcsAsync(ct).ConfigureAwait(false);
-        Pcs = [.. pcs.Select(pc => (pc.Id, pc.Name, last.TryGetValue(pc.Id, out var t) ? (DateTimeOffset?)t : null))];
+        var jobs = await reports.ActiveJobsAsync(null, null, ct).ConfigureAwait(false);
+        return await PartialHtml.PollAsync(this, "_ActiveJobs", jobs, done: false).ConfigureAwait(false);
     }
 }
