@@ -2,6 +2,7 @@ using Hort.Protocol;
 using Hort.Server.Api;
 using Hort.Server.Catalog;
 using Hort.Server.Jobs;
+using Hort.Server.Notifications;
 
 namespace Hort.Server.Dashboard.Health;
 
@@ -31,13 +32,10 @@ public sealed record OverviewReport(
     IReadOnlyList<ActiveJob> Jobs,
     long OpenAlerts,
     RepositoryFigures Figures,
-    DiskSpaceFigures? Space)
+    DiskSpace? Space)
 {
     public int Count(PcState state) => Pcs.Count(p => p.Verdict.State == state);
 }
-
-/// <summary>Free and total bytes of the repository's file system.</summary>
-public readonly record struct DiskSpaceFigures(long FreeBytes, long CapacityBytes);
 
 /// <summary>Builds the overview and the PC pages' health from the catalog, the repository's figures and the agents' progress.</summary>
 public sealed class HealthReports(ServerCatalog catalog, StoredSizes sizes, JobProgressBoard progress, HealthSettings settings, TimeProvider time)

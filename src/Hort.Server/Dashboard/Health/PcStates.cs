@@ -50,9 +50,6 @@ public readonly record struct PcVerdict(PcState State, PcStateReason Reason);
 /// </summary>
 public static class PcStates
 {
-    /// <summary>The red limit when nothing else is set: three days, as Windows Server Essentials warned.</summary>
-    public const int DefaultRedDays = 3;
-
     public static PcVerdict Judge(DateTimeOffset now, int redDays, DateTimeOffset enrolled, bool revoked, DateTimeOffset? lastSuccess, EndedBackup? lastJob)
     {
         if (revoked) return new(PcState.Red, PcStateReason.Revoked);
