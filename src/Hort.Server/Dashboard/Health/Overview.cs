@@ -83,7 +83,7 @@ public sealed class HealthReports(ServerCatalog catalog, StoredSizes sizes, JobP
     private PcHealth Health(PcRecord pc, PolicyDto? groupPolicy, SnapshotDto? latest, EndedBackup? ended, RepositoryFigures figures,
         DateTimeOffset now, int redDays)
     {
-        var policy = PolicyEndpoints.Effective(pc, groupPolicy);
+        var policy = PolicyAdmin.Effective(pc, groupPolicy);
         var lastSuccess = latest?.Time;
         var verdict = PcStates.Judge(now, redDays, pc.Enrolled, pc.Revoked, lastSuccess, ended);
         var next = PcStates.NextRun(policy.Policy.Window, now, time.LocalTimeZone, lastSuccess, pc.Revoked);
