@@ -6,11 +6,12 @@ SMTP_PID=""
 
 start_test_smtp() {
     SMTP_DIR="$(mktemp -d /tmp/hort-smtp.XXXXXX)"
+    : >"$SMTP_DIR/sink.log" # exists before the sink opens it, so the first look below cannot fail
     python3 scripts/smtp-sink.py --dir "$SMTP_DIR/mail" >"$SMTP_DIR/sink.log" 2>&1 &
     SMTP_PID=$!
     local port="" i
     for i in $(seq 1 100); do
-        port="$(sed -n 's/^smtp-sink listening on .*:\([0-9]*\)$/\1/p' "$SMTP_DIR/sink.log")"
+        port="$(sed -n 's/^smtp-sink listening on .*:\([0-9]*\)$/\1/p' "$SMTP_DIR/sink.log" || true)"
         [ -n "$port" ] && break
         kill -0 "$SMTP_PID" 2>/dev/null || break
         sleep 0.1
