@@ -32,11 +32,18 @@ public sealed class DashboardSite : IAsyncLifetime
         Server = await HortServer.StartAsync(Path.Combine(_root, "server"));
         await Server.SetUpAdministratorAsync(AdminName, AdminPassword);
         SourceFiles.Create(Source);
-        _agent = new AgentProcess(Path.Combine(_root, "pc", "state"));
-        await _agent.EnrollAsync(Server, await Server.EnrollmentCodeAsync(PcName));
-        await Server.SetPolicyAsync(_agent.PcId, Source);
-        _agent.Start(); // a PC that just enrolled backs up at once
+        _agent = await AddPcAsync(PcName, Source, "pc");
         FirstSnapshot = (await Server.WaitForSnapshotsAsync(_agent.PcId, 1, Diagnostics))[^1];
+    }
+
+    /// <summary>Enrolls another PC whose policy backs up <paramref name="include"/>, and starts its agent (it backs up at once).</summary>
+    internal async Task<AgentProcess> AddPcAsync(string name, string include, string? folder = null)
+    {
+        var agent = new AgentProcess(Path.Combine(_root, folder ?? name, "state"));
+        await agent.EnrollAsync(Server, await Server.EnrollmentCodeAsync(name));
+        await Server.SetPolicyAsync(agent.PcId, include);
+        agent.Start();
+        return agent;
     }
 
     /// <summary>hortd's and the agent's output, for failure messages.</summary>
