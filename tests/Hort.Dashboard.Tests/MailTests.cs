@@ -30,7 +30,7 @@ public sealed class MailTests(Chromium chromium, DashboardSite site) : BrowserTe
         await Expect(page.Locator(".message.ok")).ToContainTextAsync(recipient);
         await Screenshots.SaveAsync(page, "settings");
         var test = Assert.Single(await sink.WaitForAsync(recipient));
-        Assert.Equal("Test e-mail from Hort", test.Subject);
+        Assert.Contains("Test e-mail from Hort", test.Subject, StringComparison.Ordinal);
 
         // A second PC whose policy names no folder it has: its backup fails, and the alert is mailed.
         await using var workshop = await site.AddPcAsync("workshop", "/no/such/folder");
