@@ -32,6 +32,7 @@ public sealed class FirstRunTests(Chromium chromium) : BrowserTest(chromium), IA
         await Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
         Assert.Null(await SignIn.SignedInUserAsync(page));
 
+        await page.GotoAsync("/setup");
         await FillSetupAsync(page, _server.SetupCode, "owner", "a long and secret sentence");
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         Assert.Equal("owner", await SignIn.SignedInUserAsync(page));
@@ -51,7 +52,6 @@ public sealed class FirstRunTests(Chromium chromium) : BrowserTest(chromium), IA
         await page.Locator("#Username").FillAsync(username);
         await page.Locator("#Password").FillAsync(password);
         await page.Locator("#Confirm").FillAsync(password);
-        await page.Locator("main form button[type=submit]").ClickAsync();
-        await page.WaitForLoadStateAsync();
+        await Submit.AndWaitAsync(page, page.Locator("main form button[type=submit]"));
     }
 }

@@ -23,10 +23,10 @@ public sealed class MailTests(Chromium chromium, DashboardSite site) : BrowserTe
         await page.Locator("#mail-from").FillAsync("hort@office.test");
         await page.Locator("#mail-recipients").FillAsync(recipient);
         await page.Locator("#mail-language").SelectOptionAsync("en");
-        await page.Locator("form button.primary[type=submit]").ClickAsync();
+        await Submit.AndWaitAsync(page, page.Locator("form button.primary[type=submit]"));
         await Expect(page.Locator(".message.ok")).ToBeVisibleAsync();
 
-        await page.Locator("form button[formaction*='handler=Test']").ClickAsync();
+        await Submit.AndWaitAsync(page, page.Locator("form button[formaction*='handler=Test']"));
         await Expect(page.Locator(".message.ok")).ToContainTextAsync(recipient);
         await Screenshots.SaveAsync(page, "settings");
         var test = Assert.Single(await sink.WaitForAsync(recipient));

@@ -55,7 +55,7 @@ public sealed class RestoreTests(Chromium chromium, DashboardSite site) : Browse
             question = dialog.Message;
             await dialog.AcceptAsync();
         };
-        await page.Locator("form[data-confirm] button[type=submit]").ClickAsync();
+        await Submit.AndWaitAsync(page, page.Locator("form[data-confirm] button[type=submit]"));
         await Expect(page.Locator(".restore-job")).ToBeVisibleAsync();
         Assert.Contains(DashboardSite.PcName, question, StringComparison.Ordinal);
         await Screenshots.SaveAsync(page, screenshot);

@@ -11,7 +11,7 @@ internal static class SignIn
         await page.GotoAsync("/login");
         await page.Locator("#Username").FillAsync(username);
         await page.Locator("#Password").FillAsync(password);
-        await page.Locator("main form button[type=submit]").ClickAsync();
+        await Submit.AndWaitAsync(page, page.Locator("main form button[type=submit]"));
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/login");
     }
 
