@@ -10,7 +10,7 @@ namespace Hort.Dashboard.Tests;
 public sealed class LayoutTests(Chromium chromium, DashboardSite site) : BrowserTest(chromium)
 {
     /// <summary>The dashboard's pages, each opened by the administrator and saved as a screenshot named after its path.</summary>
-    public static readonly TheoryData<string> Pages = new("/", "/policies");
+    public static readonly TheoryData<string> Pages = new("/", "/policies", "/users", "/account");
 
     [Theory]
     [MemberData(nameof(Pages))]
@@ -64,7 +64,9 @@ public sealed class LayoutTests(Chromium chromium, DashboardSite site) : Browser
     {
         var page = await SignIn.AdministratorAsync(Chromium, site);
         await page.GotoAsync("/");
+        await Submit.MarkAsync(page);
         await page.Locator("header a[hreflang='de']").ClickAsync();
+        await Submit.NewDocumentAsync(page);
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "de");
         await Expect(page.Locator("main h1")).ToHaveTextAsync("Übersicht");
         await Expect(page.Locator("header")).ToContainTextAsync("Abmelden");
@@ -73,7 +75,9 @@ public sealed class LayoutTests(Chromium chromium, DashboardSite site) : Browser
         // The choice is kept: the next page is German too; switching back gives English.
         await page.GotoAsync("/");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "de");
+        await Submit.MarkAsync(page);
         await page.Locator("header a[hreflang='en']").ClickAsync();
+        await Submit.NewDocumentAsync(page);
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
 
         var german = await Chromium.NewPageAsync(site.Server, locale: "de-DE");

@@ -9,10 +9,15 @@ namespace Hort.Dashboard.Tests.Support;
 /// </summary>
 internal static class Totp
 {
-    public static string Code(string base32Secret, DateTimeOffset time)
+    public static string Code(string base32Secret, DateTimeOffset time) => Code(base32Secret, Step(time));
+
+    /// <summary>The 30-second time step <paramref name="time"/> falls in, counted from the Unix epoch.</summary>
+    public static long Step(DateTimeOffset time) => time.ToUnixTimeSeconds() / 30;
+
+    public static string Code(string base32Secret, long step)
     {
         Span<byte> counter = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(counter, time.ToUnixTimeSeconds() / 30);
+        BinaryPrimitives.WriteInt64BigEndian(counter, step);
         var hash = HMACSHA1.HashData(Base32(base32Secret), counter);
         var offset = hash[^1] & 0x0f;
         var value = (BinaryPrimitives.ReadInt32BigEndian(hash.AsSpan(offset)) & 0x7fffffff) % 1_000_000;
