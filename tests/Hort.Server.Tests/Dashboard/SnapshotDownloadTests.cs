@@ -48,6 +48,8 @@ public sealed class SnapshotDownloadTests
             Assert.Equal(File.ReadAllBytes(Path.Combine(scene.Source, "docs", file)), await ReadAsync(zip.GetEntry("docs/" + file)!));
         }
 
+        // Content the repository stored uncompressed (random bytes) is stored, not deflated again.
+        Assert.Equal(scene.Big.Length, zip.GetEntry("docs/big.bin")!.CompressedLength);
         var letter = zip.GetEntry("docs/letter.txt")!;
         Assert.Equal(0x8000 | 0b110_100_000, letter.ExternalAttributes >>> 16);
         Assert.Equal(BrowseScene.LetterTime.AddDays(5), letter.LastWriteTime.ToUniversalTime());

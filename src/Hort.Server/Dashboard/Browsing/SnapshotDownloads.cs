@@ -6,6 +6,8 @@ using System.Text;
 using Hort.Core;
 using Hort.Engine.FileSystem;
 using Hort.Repository;
+using Hort.Repository.Compression;
+using Hort.Repository.Format;
 using Hort.Repository.Trees;
 
 namespace Hort.Server.Dashboard.Browsing;
@@ -56,7 +58,7 @@ public sealed class SnapshotDownloads(HortRepository repository)
                         break;
                     case NodeType.File:
                     {
-                        var entry = AddZipEntry(zip, name, TypeFile, node.Mode, time);
+                        var entry = AddZipEntry(zip, name, TypeFile, node.Mode, time, CompressionLevelOf(node));
                         var stream = await entry.OpenAsync(ct).ConfigureAwait(false);
                         await using (stream.ConfigureAwait(false))
                         {
@@ -94,7 +96,7 @@ public sealed class SnapshotDownloads(HortRepository repository)
     public async Task WriteTarGzAsync(SnapshotItem folder, Stream output, CancellationToken ct)
     {
         if (!folder.IsFolder) throw new BadHttpRequestException($"{folder.Path} is not a folder");
-        var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true);
+        var gzip = new GzipMembers(output);
         await using (gzip.ConfigureAwait(false))
         {
             var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
@@ -108,6 +110,7 @@ public sealed class SnapshotDownloads(HortRepository repository)
                 await foreach (var (path, node) in WalkAsync(folder.Tree, root, ct).ConfigureAwait(false))
                 {
                     if (ToTarEntry(path, node) is not { } entry) continue;
+                    await gzip.UseAsync(node.Type == NodeType.File ? CompressionLevelOf(node) : CompressionLevel.Fastest).ConfigureAwait(false);
                     if (node.Type == NodeType.File)
                     {
                         await using var content = Open(node, path, ct);
@@ -170,9 +173,30 @@ public sealed class SnapshotDownloads(HortRepository repository)
 
     private static DateTimeOffset RootTime(SnapshotItem folder) => folder.Node?.ModifyTime.ToDateTimeOffset() ?? folder.Snapshot.Time;
 
-    private static ZipArchiveEntry AddZipEntry(ZipArchive zip, string name, uint type, uint mode, DateTimeOffset time)
+    /// <summary>
+    /// Deflating content the repository found incompressible (its first chunk is stored uncompressed) only costs time,
+    /// so such a file goes into the archive as it is.
+    /// </summary>
+    private CompressionLevel CompressionLevelOf(TreeNode file)
     {
-        var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
+        if (file.Content.Count == 0) return CompressionLevel.Fastest;
+        try
+        {
+            return repository.LocateBlob(BlobType.Data, file.Content[0]).Entry.Compression == CompressionKind.None
+                ? CompressionLevel.NoCompression
+                : CompressionLevel.Fastest;
+        }
+        catch (RepositoryCorruptException)
+        {
+            // Missing from the index: reading the file fails the download in a moment.
+            return CompressionLevel.Fastest;
+        }
+    }
+
+    private static ZipArchiveEntry AddZipEntry(ZipArchive zip, string name, uint type, uint mode, DateTimeOffset time,
+        CompressionLevel level = CompressionLevel.Fastest)
+    {
+        var entry = zip.CreateEntry(name, level);
         entry.ExternalAttributes = unchecked((int)((type | (mode & 0xFFF)) << 16));
         entry.LastWriteTime = time < ZipEarliest ? ZipEarliest : time > ZipLatest ? ZipLatest : time.ToLocalTime();
         return entry;
