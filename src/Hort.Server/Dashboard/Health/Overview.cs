@@ -58,6 +58,9 @@ public sealed class HealthReports(ServerCatalog catalog, StoredSizes sizes, JobP
         return new OverviewReport(now, redDays, rows, jobs, alerts, figures, settings.Space());
     }
 
+    /// <summary>Days without a successful backup that turn a PC red.</summary>
+    public Task<int> RedDaysAsync(CancellationToken ct) => settings.RedDaysAsync(ct);
+
     /// <summary>One PC's health (for its page), or null when there is no such PC.</summary>
     public async Task<PcHealth?> PcAsync(string pcId, CancellationToken ct)
     {
