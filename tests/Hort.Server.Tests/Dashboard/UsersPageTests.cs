@@ -73,6 +73,24 @@ public sealed class UsersPageTests
     }
 
     [Fact]
+    public async Task Roles_and_second_factors_are_mirrored_into_the_repositorys_server_state()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var admin = await DashboardClient.SetUpAdminAsync(server);
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/users", new() { ["Username"] = "clerk", ["Role"] = "restore", ["Password"] = ClerkPassword }, "#user-add")).StatusCode);
+        var secret = await Users.EnableTotpAsync(server, "admin");
+        // Any audited change writes the state document anew.
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/users", new() { ["Password"] = ClerkPassword + "!" }, Row("clerk") + " .password-form")).StatusCode);
+
+        var repository = server.Host.Services.GetRequiredService<Repository.HortRepository>();
+        var state = (await ServerStateStore.LoadNewestAsync(repository, TestContext.Current.CancellationToken))!;
+        var users = state.Admins.ToDictionary(a => a.Username);
+        Assert.Equal((DashboardAuth.AdminRole, Security.Base32.Encode(secret)), (users["admin"].Role, users["admin"].TotpSecret));
+        Assert.Equal((DashboardAuth.RestoreRole, (string?)null), (users["clerk"].Role, users["clerk"].TotpSecret));
+        Assert.Equal((await Users.GetAsync(server, "clerk"))!.PasswordHash, users["clerk"].PasswordHash);
+    }
+
+    [Fact]
     public async Task Nobody_deletes_or_demotes_themselves_and_the_last_administrator_stays()
     {
         await using var server = await TestServer.StartAsync();
