@@ -36,7 +36,7 @@ public sealed class LayoutTests(Chromium chromium, DashboardSite site) : Browser
     }
 
     [Fact]
-    public async Task The_keyboard_reaches_the_skip_link_the_navigation_and_the_pcs_with_a_visible_focus()
+    public async Task The_keyboard_reaches_the_skip_link_the_navigation_and_the_pc_with_a_visible_focus()
     {
         var page = await SignIn.AdministratorAsync(Chromium, site);
         await page.GotoAsync("/");
@@ -50,9 +50,9 @@ public sealed class LayoutTests(Chromium chromium, DashboardSite site) : Browser
         await page.Keyboard.PressAsync("Enter");
         Assert.Equal("main", await page.EvaluateAsync<string>("() => document.activeElement.id"));
 
-        // Every navigation link and the sign-out button are reached by Tab, each with a visible focus.
+        // Every navigation link, the sign-out button and the PC's link in the overview are reached by Tab, each with a visible focus.
         await page.GotoAsync("/");
-        foreach (var target in await page.Locator("header nav a, header form button").AllAsync())
+        foreach (var target in await page.Locator($"header nav a, header form button, main tr[data-pc='{site.PcId}'] a").AllAsync())
         {
             Assert.True(await Focus.TabToAsync(page, target), $"Tab never reached {await target.InnerTextAsync()}");
             Assert.True(await Focus.IsVisiblyFocusedAsync(page), $"no visible focus on {await Focus.DescribeAsync(page)}");
