@@ -10,7 +10,7 @@ namespace Hort.Dashboard.Tests;
 public sealed class LayoutTests(Chromium chromium, DashboardSite site) : BrowserTest(chromium)
 {
     /// <summary>The dashboard's pages, each opened by the administrator and saved as a screenshot named after its path.</summary>
-    public static readonly TheoryData<string> Pages = new("/", "/policies", "/users", "/account", "/settings");
+    public static readonly TheoryData<string> Pages = new("/", "/policies", "/add-pc", "/users", "/account", "/settings");
 
     [Theory]
     [MemberData(nameof(Pages))]
