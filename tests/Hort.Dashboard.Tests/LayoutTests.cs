@@ -10,7 +10,7 @@ namespace Hort.Dashboard.Tests;
 public sealed class LayoutTests(Chromium chromium, DashboardSite site) : BrowserTest(chromium)
 {
     /// <summary>The dashboard's pages, each opened by the administrator and saved as a screenshot named after its path.</summary>
-    public static readonly TheoryData<string> Pages = new("/", "/policies", "/add-pc", "/users", "/account", "/settings");
+    public static readonly TheoryData<string> Pages = new("/", "/alerts", "/storage", "/policies", "/add-pc", "/users", "/account", "/settings");
 
     [Theory]
     [MemberData(nameof(Pages))]
@@ -21,6 +21,21 @@ public sealed class LayoutTests(Chromium chromium, DashboardSite site) : Browser
         Assert.True(response is { Ok: true }, $"{path}: {response?.Status}\n{site.Diagnostics()}");
         await Expect(page.Locator("main h1")).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, path == "/" ? "overview" : path.Trim('/').Replace('/', '-'));
+    }
+
+    [Fact]
+    public async Task The_overview_leads_to_the_pcs_page_and_its_backup_to_the_browse_page()
+    {
+        var page = await SignIn.AdministratorAsync(Chromium, site);
+        await page.GotoAsync("/");
+        await page.Locator($"main tr[data-pc='{site.PcId}'] a").First.ClickAsync();
+        await Expect(page.Locator("main h1")).ToHaveTextAsync(DashboardSite.PcName);
+        Assert.EndsWith("/pcs/" + site.PcId, page.Url, StringComparison.Ordinal);
+        await Expect(page.Locator("main ol.timeline")).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "pc-detail");
+
+        await page.Locator($"main table.snapshots tr[data-snapshot='{site.FirstSnapshot.Id}'] a").ClickAsync();
+        await Expect(page.Locator("main select[name=s]")).ToHaveValueAsync(site.FirstSnapshot.Id);
     }
 
     [Fact]

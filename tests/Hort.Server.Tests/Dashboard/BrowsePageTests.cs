@@ -116,7 +116,7 @@ public sealed class BrowsePageTests
         var page = Browse(scene, scene.Older, scene.PathOf("docs"));
         var queued = await client.SubmitAsync(page, new() { ["Where"] = "folder", ["Target"] = "/srv/restore/" }, "form[data-confirm]");
         Assert.Equal(HttpStatusCode.Redirect, queued.StatusCode);
-        var jobId = queued.Headers.Location!.OriginalString.Split("job=")[1];
+        var jobId = queued.Headers.Location!.OriginalString.Split("job=")[1].Split('&')[0];
         var job = await catalog.GetJobAsync(jobId, Ct);
         Assert.Equal((JobValues.Restore, JobValues.Queued, scene.Pc1.PcId, scene.Older), (job!.Kind, job.State, job.PcId, job.SnapshotId));
         var request = JsonSerializer.Deserialize((await catalog.JobPayloadAsync(jobId, Ct))!, ProtocolJson.Default.RestoreRequest)!;
@@ -125,6 +125,10 @@ public sealed class BrowsePageTests
 
         // The page follows the job; hort.js polls its state.
         var following = await client.PageAsync(queued.Headers.Location.OriginalString);
+        // The form keeps the destination just used, so a second press cannot restore to the original place instead.
+        Assert.True(following.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=Where][value=folder]")!.IsChecked);
+        Assert.False(following.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=Where][value=original]")!.IsChecked);
+        Assert.Equal("/srv/restore/", following.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=Target]")!.Value);
         var status = following.QuerySelector(".restore-job[data-poll]")!;
         Assert.Contains("Waiting for the PC", status.TextContent, StringComparison.Ordinal);
         using var poll = await client.GetAsync(status.GetAttribute("data-poll")!);

@@ -64,7 +64,8 @@ public sealed class PagesTests
         Assert.Equal("reception", page.QuerySelector("h1")!.TextContent);
         Assert.Equal("green", page.QuerySelector(".pc-summary .state")!.ClassList[1]);
         var row = page.QuerySelector($"table.snapshots tr[data-snapshot='{snapshot.Id}']")!;
-        Assert.Equal($"/pcs/{pcId}/browse?snapshot={snapshot.Id}", row.QuerySelector("a")!.GetAttribute("href"));
+        // The Browse page takes the snapshot as "s" (BrowseModel.SnapshotId).
+        Assert.Equal($"/pcs/{pcId}/browse?s={snapshot.Id}", row.QuerySelector("a")!.GetAttribute("href"));
         var days = page.QuerySelectorAll("ol.timeline li.day");
         Assert.Equal(60, days.Length);
         Assert.Contains("green", days[^1].ClassList);

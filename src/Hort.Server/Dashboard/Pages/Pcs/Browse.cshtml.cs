@@ -42,11 +42,11 @@ internal sealed partial class BrowseModel(
     [BindProperty(SupportsGet = true, Name = "job")]
     public string? JobId { get; set; }
 
-    /// <summary>"original" or "folder".</summary>
-    [BindProperty]
+    /// <summary>"original" or "folder"; kept in the address after a restore is queued, so the form shows the choice made.</summary>
+    [BindProperty(SupportsGet = true)]
     public string? Where { get; set; }
 
-    [BindProperty]
+    [BindProperty(SupportsGet = true)]
     public string? Target { get; set; }
 
     public PcRecord Pc { get; private set; } = null!;
@@ -101,7 +101,10 @@ internal sealed partial class BrowseModel(
             var job = await restores.QueueAsync(PcId, new RestoreRequest(item.Snapshot.Id, [item.Path], target), c).ConfigureAwait(false);
             await audit.RecordAsync(HttpContext, "request-restore",
                 $"pc {PcId} snapshot {job.SnapshotId} path {item.Path} target {target ?? "(original place)"} job {job.Id}").ConfigureAwait(false);
-            return Redirect(Link(item.Snapshot.Id, item.Path) + "&job=" + job.Id);
+            // The page shown next keeps the destination chosen, so pressing Restore again cannot silently switch
+            // from another folder to the original place.
+            var chosen = target is null ? "" : "&where=folder&target=" + Uri.EscapeDataString(target);
+            return Redirect(Link(item.Snapshot.Id, item.Path) + "&job=" + job.Id + chosen);
         }, ct).ConfigureAwait(false);
     }
 
