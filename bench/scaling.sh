@@ -10,8 +10,10 @@
 #   --out FILE      where the table goes (default docs/benchmarks.md, between its scaling markers)
 #   --keep, --work DIR, --hort PATH   as for compare.sh
 #
-# Every restore goes to a new folder and is compared with its source (bench/treesum.py). Nothing is deleted before
-# the end, so the defaults need about three times the largest sizes' sum in free disk space (~45 GB).
+# Every restore goes to a new folder and is compared with its source (bench/treesum.py). Each size's data, repository
+# and restore are removed once that size is measured (kept with --keep), so the defaults need about 2.6 times the
+# largest size in free disk space (~21 GB); the removal is synced and followed by a pause, because ext4 creates files
+# more slowly while many inodes were freed a moment ago.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +63,14 @@ timed() {
     log "  $series $x $step: $(tail -1 "$work/results.tsv" | cut -f4) s"
 }
 
+# free_measured DIR: removes a measured size's folder (unless --keep) and lets the file system settle.
+free_measured() {
+    [ "$keep" -eq 1 ] && return 0
+    rm -rf "$1"
+    sync
+    sleep 60
+}
+
 for size in $sizes; do
     log "size $size MB"
     read -r NFILES BIG_MIB DUP_BLOCK_MIB < <(scale_mkdata "$size")
@@ -75,6 +85,7 @@ for size in $sizes; do
     python3 "$here/treesum.py" describe "$data" > "$work/size-$size/expected"
     python3 "$here/treesum.py" compare "$work/size-$size/expected" "$work/size-$size/restore$data" >&2 \
         || die "the restore of $size MB differs from its source"
+    free_measured "$work/size-$size"
 done
 
 for n in $files; do
@@ -88,6 +99,7 @@ for n in $files; do
     for ((t = 1; t <= trials; t++)); do
         timed files "$n" unchanged "$hort" -q backup --repo "$work/files-$n/repo" "$data"
     done
+    free_measured "$work/files-$n"
 done
 
 python3 "$here/scaling-report.py" "$work/results.tsv" "$out" "$command" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
