@@ -54,6 +54,7 @@ export HORT_PASSWORD_FILE="$work/password" SEED=42
 timed() {
     local series=$1 x=$2 step=$3; shift 3
     local t0 t1 logf="$work/$series-$x-$step.log"
+    sync   # not timed: what earlier steps left dirty in the page cache is written out first
     t0=$(date +%s%N)
     /usr/bin/time -f '%M %U %S' -o "$logf.time" "$@" >"$logf" 2>&1 || { tail -20 "$logf" >&2; die "$step ($series $x) failed"; }
     t1=$(date +%s%N)
