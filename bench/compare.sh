@@ -20,7 +20,8 @@
 # encryption on (hort: always; restic: always; borg: --encryption=repokey). Restores go to folders never used before,
 # and nothing is deleted before the end: on ext4, creating files soon after deleting many runs slower. Every timed
 # step starts after a sync (not timed), so that writing back what the previous tool left in the page cache does not
-# slow the next one down.
+# slow the next one down; as root the page cache is also emptied and refilled with the step's inputs (bench/lib.sh
+# settle), so every step starts from the same state.
 # Needs: bash, python3, openssl, coreutils, GNU time, restic, borg (installed with apt-get when missing), dotnet.
 set -euo pipefail
 
@@ -108,8 +109,6 @@ cat "$work/machine.txt" >&2
 run() {
     local dataset=$1 step=$2 tool=$3 trial=$4; shift 4
     local logf="$work/logs/$dataset-$step-$tool-$trial.log" t0 t1 status=0
-    # Not timed: write out what earlier steps left dirty in the page cache, so that no tool pays for the one before it.
-    sync
     t0=$(date +%s%N)
     /usr/bin/time -f '%M %U %S' -o "$logf.rss" "$@" >"$logf" 2>&1 || status=$?
     t1=$(date +%s%N)
@@ -137,6 +136,7 @@ init_repo() { # tool repo
 
 backup() { # dataset step tool trial source archive-number
     local repo; repo=$(repo_of "$1" "$3" "$4")
+    settle "$5" "$repo"
     case "$3" in
         hort) run "$1" "$2" hort "$4" "$hort" -q backup --repo "$repo" "$5";;
         restic) run "$1" "$2" restic "$4" restic -q backup --repo "$repo" "$5";;
@@ -147,6 +147,7 @@ backup() { # dataset step tool trial source archive-number
 restore() { # dataset tool trial target archive-number
     local repo; repo=$(repo_of "$1" "$2" "$3")
     mkdir "$4"
+    settle "$repo"
     case "$2" in
         hort) run "$1" restore hort "$3" "$hort" -q restore latest --repo "$repo" --target "$4";;
         restic) run "$1" restore restic "$3" restic -q restore latest --repo "$repo" --target "$4";;

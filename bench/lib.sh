@@ -59,3 +59,18 @@ seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e
 
 # bytes_of DIR: the total size of the regular files below DIR.
 bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
+
+# settle DIR...: brings the machine to the same state before every timed step: what earlier steps left dirty in the
+# page cache is written out, and (as root, where the kernel allows it) the page cache is emptied and then filled with
+# the step's inputs only. Without it a step pays for the one before it: writing back its data, or reclaiming a full
+# page cache page by page while it writes.
+settle() {
+    sync
+    if { echo 1 > /proc/sys/vm/drop_caches; } 2>/dev/null; then
+        local d
+        for d in "$@"; do
+            [ -e "$d" ] && find "$d" -type f -print0 | xargs -0 -r cat > /dev/null
+        done
+    fi
+    return 0
+}

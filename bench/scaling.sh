@@ -54,7 +54,6 @@ export HORT_PASSWORD_FILE="$work/password" SEED=42
 timed() {
     local series=$1 x=$2 step=$3; shift 3
     local t0 t1 logf="$work/$series-$x-$step.log"
-    sync   # not timed: what earlier steps left dirty in the page cache is written out first
     t0=$(date +%s%N)
     /usr/bin/time -f '%M %U %S' -o "$logf.time" "$@" >"$logf" 2>&1 || { tail -20 "$logf" >&2; die "$step ($series $x) failed"; }
     t1=$(date +%s%N)
@@ -80,8 +79,10 @@ for size in $sizes; do
         "$here/mkdata.sh" generate > "$work/mkdata-$size.log"
     printf 'size\t%s\tbytes\t%s\t%s\t0\n' "$size" "$(bytes_of "$data")" "$(find "$data" -type f | wc -l)" >> "$work/results.tsv"
     "$hort" -q init --repo "$work/size-$size/repo" >/dev/null
+    settle "$data"
     timed size "$size" backup "$hort" -q backup --repo "$work/size-$size/repo" "$data"
     mkdir "$work/size-$size/restore"
+    settle "$work/size-$size/repo"
     timed size "$size" restore "$hort" -q restore latest --repo "$work/size-$size/repo" --target "$work/size-$size/restore"
     python3 "$here/treesum.py" describe "$data" > "$work/size-$size/expected"
     python3 "$here/treesum.py" compare "$work/size-$size/expected" "$work/size-$size/restore$data" >&2 \
@@ -96,8 +97,10 @@ for n in $files; do
         "$here/mkdata.sh" generate > "$work/mkdata-files-$n.log"
     printf 'files\t%s\tbytes\t%s\t%s\t0\n' "$n" "$(bytes_of "$data")" "$(find "$data" -type f | wc -l)" >> "$work/results.tsv"
     "$hort" -q init --repo "$work/files-$n/repo" >/dev/null
+    settle "$data"
     timed files "$n" backup "$hort" -q backup --repo "$work/files-$n/repo" "$data"
     for ((t = 1; t <= trials; t++)); do
+        settle "$data" "$work/files-$n/repo"
         timed files "$n" unchanged "$hort" -q backup --repo "$work/files-$n/repo" "$data"
     done
     free_measured "$work/files-$n"
