@@ -69,6 +69,51 @@ public sealed class CompressorTests
     }
 
     [Fact]
+    public void Large_random_data_is_judged_by_samples_and_stored_raw()
+    {
+        var raw = TestBytes.FromAlphabet(1 << 20, 5, 256);
+        var destination = new byte[raw.Length];
+
+        Assert.True(Compressor.LooksIncompressible(raw));
+        Assert.Equal(CompressionKind.None, Compressor.CompressOrStore(raw, destination, Compressor.DefaultLevel, out var written));
+        Assert.Equal(raw.Length, written);
+        Assert.Equal(raw, destination);
+    }
+
+    [Fact]
+    public void Large_text_is_not_judged_incompressible()
+    {
+        var raw = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i}: the quick brown fox\n")));
+        Assert.True(raw.Length >= Compressor.SampledFrom);
+
+        Assert.False(Compressor.LooksIncompressible(raw));
+    }
+
+    [Fact]
+    public void A_compressible_stretch_of_a_seventh_and_a_sample_makes_random_data_tried()
+    {
+        // 1 MiB of random bytes with a stretch of text a seventh of it plus 4 KiB long, wherever it lies: one sample
+        // always lies wholly inside, so zstd is tried and keeps its result.
+        var raw = TestBytes.FromAlphabet(1 << 20, 6, 256);
+        var text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 10_000).Select(i => $"entry {i} of the ledger\n")));
+        var stretch = raw.Length / 7 + 4096;
+        for (var start = 0; start + stretch <= raw.Length; start += 37_000)
+        {
+            var copy = (byte[])raw.Clone();
+            text.AsSpan(0, stretch).CopyTo(copy.AsSpan(start));
+
+            Assert.False(Compressor.LooksIncompressible(copy), $"text at {start}");
+            Assert.Equal(CompressionKind.Zstd, Compressor.CompressOrStore(copy, new byte[copy.Length], Compressor.DefaultLevel, out _));
+        }
+    }
+
+    [Fact]
+    public void Inputs_below_the_sampling_size_are_always_tried()
+    {
+        Assert.False(Compressor.LooksIncompressible(TestBytes.FromAlphabet(Compressor.SampledFrom - 1, 7, 256)));
+    }
+
+    [Fact]
     public void Empty_input_is_stored()
     {
         var kind = Compressor.CompressOrStore([], [], 3, out var written);
