@@ -58,7 +58,7 @@ usage() { sed -n '2,/^set -e/p' "$1" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
 # bytes_of DIR: the total size of the regular files below DIR.
-bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
+bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }'; }
 
 # settle DIR...: brings the machine to the same state before every timed step: what earlier steps left dirty in the
 # page cache is written out, and (as root, where the kernel allows it) the page cache is emptied and then filled with
