@@ -13,18 +13,16 @@ public sealed record WriterStatistics(long BlobsAdded, long RawBytesAdded, long 
 
 /// <summary>
 /// Adds blobs to a repository: skips blobs already stored or already queued, seals new ones on the calling
-/// thread (so several callers compress and encrypt in parallel), fills packs, hands each full pack to the store
-/// (<see cref="IBlobStore.StageAsync"/>: a local folder takes it over by writing it to a temporary file, so the next
-/// pack reuses the same buffer while the slow fsync and rename run in the background), and writes index files for
-/// stored packs.
+/// thread (so several callers compress and encrypt in parallel), fills packs, uploads each full pack in the
+/// background (one at a time, overlapping the disk with the filling of the next pack), and writes index files for
+/// uploaded packs.
 /// A blob becomes findable in the index only once its pack is durable; all are after <see cref="FlushAsync"/>.
 /// After any storage failure the writer refuses further work, so a snapshot is never saved over lost blobs.
 /// </summary>
 public sealed class BlobWriter : IDisposable
 {
     private const int PacksPerIndexFile = 8;
-    /// <summary>Packs handed to the store and not yet durable; they hold no memory of the writer's.</summary>
-    private const int UploadsInFlight = 2;
+    private const int UploadsInFlight = 1;
 
     private readonly HortRepository _repository;
     private readonly Lock _pendingLock = new();
@@ -244,30 +242,15 @@ public sealed class BlobWriter : IDisposable
     private PackWriter NewPack() => new(_repository.Codec, _repository.Config.PackSize);
 
     /// <summary>
-    /// Closes the open pack and hands it to the store, which takes it over before this returns (or fails it); the
-    /// rest of its upload runs in the background, at most <see cref="UploadsInFlight"/> at a time. The next pack then
-    /// gets the same pooled buffer, so only one pack is ever held in memory. Called with the pack lock held.
+    /// Closes the open pack and starts its upload in the background, so that sealing the next blobs overlaps with
+    /// the disk; at most <see cref="UploadsInFlight"/> packs wait in memory. Called with the pack lock held.
     /// </summary>
     private async Task UploadCurrentPackAsync(CancellationToken cancellationToken)
     {
         var finished = _pack.Finish();
         _pack.Dispose();
-        Task stored;
-        using (finished)
-        {
-            await WaitForUploadsAsync(UploadsInFlight - 1).ConfigureAwait(false);
-            try
-            {
-                stored = await _repository.Store.StageAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                _failure ??= e;
-                throw;
-            }
-        }
-
-        _uploads.Add(CompleteUploadAsync(finished.Id, finished.Length, finished.Entries, stored, cancellationToken));
+        await WaitForUploadsAsync(UploadsInFlight - 1).ConfigureAwait(false);
+        _uploads.Add(Task.Run(() => UploadAsync(finished, cancellationToken), CancellationToken.None));
         _pack = NewPack();
 
         // The garbage of a pack's worth of work (tree nodes, tasks, small buffers) is collected now: the runtime's
@@ -303,35 +286,38 @@ public sealed class BlobWriter : IDisposable
         return first;
     }
 
-    /// <summary>Once a pack is durable: makes its blobs findable, and indexes every few packs.</summary>
-    private async Task CompleteUploadAsync(ObjectId id, int length, IReadOnlyList<PackEntry> entries, Task stored, CancellationToken cancellationToken)
+    /// <summary>Stores one pack durably, then makes its blobs findable and indexes every few packs.</summary>
+    private async Task UploadAsync(FinishedPack finished, CancellationToken cancellationToken)
     {
-        try
+        using (finished)
         {
-            await stored.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            _failure ??= e;
-            throw;
-        }
-
-        Interlocked.Increment(ref _packs);
-        _repository.Index.AddPack(id, length, entries);
-        List<IndexedPack>? full = null;
-        lock (_indexLock)
-        {
-            _unindexed.Add(new IndexedPack(id, length, entries));
-            if (_unindexed.Count >= PacksPerIndexFile)
+            try
             {
-                full = [.. _unindexed];
-                _unindexed.Clear();
+                await _repository.Store.PutAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
             }
-        }
+            catch (Exception e)
+            {
+                _failure ??= e;
+                throw;
+            }
 
-        if (full is not null)
-        {
-            await WriteIndexAsync(full, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _packs);
+            _repository.Index.AddPack(finished.Id, finished.Length, finished.Entries);
+            List<IndexedPack>? full = null;
+            lock (_indexLock)
+            {
+                _unindexed.Add(new IndexedPack(finished.Id, finished.Length, finished.Entries));
+                if (_unindexed.Count >= PacksPerIndexFile)
+                {
+                    full = [.. _unindexed];
+                    _unindexed.Clear();
+                }
+            }
+
+            if (full is not null)
+            {
+                await WriteIndexAsync(full, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

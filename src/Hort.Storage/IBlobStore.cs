@@ -29,19 +29,6 @@ public interface IBlobStore
     /// <summary>Stores <paramref name="content"/> under <paramref name="name"/>, atomically and durably.</summary>
     Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Stores like <see cref="PutAsync"/>, in two steps. The returned task completes once the store has taken
-    /// <paramref name="content"/> over, after which the caller may reuse that memory; its result is the task that
-    /// completes when the blob is stored as <see cref="PutAsync"/> promises. A failure can surface in either step, and
-    /// until the second completes the blob may not exist. This default takes both steps at once; a store that can
-    /// separate them (a local folder: write, then fsync and rename) lets a writer reuse its buffer during the slow part.
-    /// </summary>
-    async Task<Task> StageAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-    {
-        await PutAsync(name, content, cancellationToken).ConfigureAwait(false);
-        return Task.CompletedTask;
-    }
-
     /// <summary>Reads a whole blob.</summary>
     Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default);
 

@@ -12,98 +12,40 @@ public sealed partial class LocalDirectoryBlobStore
     /// <inheritdoc />
     public async Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
-        var stored = await StageAsync(name, content, cancellationToken).ConfigureAwait(false);
-        await stored.ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Writes <paramref name="content"/> to a new <c>.tmp-</c> file beside the target and completes; the returned
-    /// task then fsyncs it, renames it over the final name and fsyncs the folder on the thread pool.
-    /// </summary>
-    public async Task<Task> StageAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
-    {
         cancellationToken.ThrowIfCancellationRequested();
         var target = PathOf(name);
         var directory = Path.GetDirectoryName(target)!;
         string? temporary = null;
-        FileStream? file = null;
         try
         {
             EnsureDirectory(directory);
             temporary = Path.Combine(directory, TemporaryPrefix + Guid.NewGuid().ToString("N"));
-            file = CreateTemporary(temporary);
-            await RandomAccess.WriteAsync(file.SafeFileHandle, content, 0, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            if (file is not null)
-            {
-                await file.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (Translate(e, name, temporary, directory) is { } translated)
-            {
-                throw translated;
-            }
-
-            throw;
-        }
-
-        var staged = file;
-        var path = temporary;
-        return Task.Run(() => CommitAsync(name, staged, path, target, directory, cancellationToken), CancellationToken.None);
-    }
-
-    /// <summary>The second step of a put: the staged file made durable and given its name.</summary>
-    private async Task CommitAsync(BlobName name, FileStream file, string temporary, string target, string directory, CancellationToken cancellationToken)
-    {
-        string? leftover = temporary;
-        try
-        {
-            await using (file.ConfigureAwait(false))
-            {
-                file.Flush(flushToDisk: true);
-            }
+            await WriteDurablyAsync(temporary, content, cancellationToken).ConfigureAwait(false);
 
             // The last point at which giving up leaves no trace; after the rename the blob is stored.
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(temporary, target, overwrite: true);
-            leftover = null;
+            temporary = null;
             Posix.FsyncDirectory(directory);
         }
-        catch (Exception e)
+        catch (Exception e) when (temporary is not null)
         {
-            if (Translate(e, name, leftover, directory) is { } translated)
+            RemoveAbandoned(temporary, e);
+            if (e is IOException io && IsDiskFull(io))
             {
-                throw translated;
+                throw new StorageFullException(RootPath, e);
             }
 
             throw;
         }
-    }
-
-    /// <summary>
-    /// For a failed put: removes its temporary file if there is one, and returns the exception to report instead of
-    /// <paramref name="e"/> (a full disk, a folder that could not be created), or null to report it as it is.
-    /// </summary>
-    private Exception? Translate(Exception e, BlobName name, string? temporary, string directory)
-    {
-        if (temporary is not null)
+        catch (IOException e) when (IsDiskFull(e))
         {
-            RemoveAbandoned(temporary, e);
+            throw new StorageFullException(RootPath, e);
         }
-
-        if (e is IOException io && IsDiskFull(io))
+        catch (IOException e) when (e is not DirectoryNotFoundException && !Directory.Exists(directory))
         {
-            return new StorageFullException(RootPath, e);
+            throw new IOException($"{RootPath}: cannot store {name}: the folder {directory} could not be created: {e.Message}", e);
         }
-
-        if (temporary is null && e is IOException && e is not DirectoryNotFoundException && !Directory.Exists(directory))
-        {
-            return new IOException($"{RootPath}: cannot store {name}: the folder {directory} could not be created: {e.Message}", e);
-        }
-
-        return null;
     }
 
     /// <summary>True when <paramref name="exception"/> reports a full device or an exhausted quota.</summary>
@@ -115,7 +57,7 @@ public sealed partial class LocalDirectoryBlobStore
             : code is ENOSPC or EDQUOT;
     }
 
-    private static FileStream CreateTemporary(string path)
+    private static async Task WriteDurablyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions
         {
@@ -131,7 +73,12 @@ public sealed partial class LocalDirectoryBlobStore
             options.UnixCreateMode = FileMode0600;
         }
 
-        return new FileStream(path, options);
+        var file = new FileStream(path, options);
+        await using (file.ConfigureAwait(false))
+        {
+            await RandomAccess.WriteAsync(file.SafeFileHandle, content, 0, cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
     }
 
     /// <summary>Creates <paramref name="directory"/> and any missing parents inside the root, each made durable.</summary>

@@ -292,34 +292,6 @@ public abstract class BlobStoreConformance
     }
 
     [Fact]
-    public async Task A_staged_blob_holds_what_was_given_though_the_memory_is_reused_after_the_first_step()
-    {
-        var name = Named(BlobKind.Pack, 40);
-        var content = RandomBytes(300_000, 41);
-        var expected = content.ToArray();
-
-        var stored = await Store.StageAsync(name, content, Token);
-        Array.Fill(content, (byte)0xAA);
-        await stored;
-
-        Assert.Equal(expected, await Store.GetAsync(name, Token));
-        Assert.Contains(new BlobInfo(name, expected.Length), await ListAllAsync(BlobKind.Pack));
-    }
-
-    [Fact]
-    public async Task Staging_with_a_cancelled_token_stores_nothing()
-    {
-        var name = Named(BlobKind.Pack, 42);
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await await Store.StageAsync(name, RandomBytes(10, 43), cancelled.Token));
-
-        Assert.Null(await Store.StatAsync(name, Token));
-        Assert.Empty(await ListAllAsync(BlobKind.Pack));
-    }
-
-    [Fact]
     public async Task After_delete_the_blob_is_gone_from_every_view()
     {
         var name = Named(BlobKind.Pack, 9);

@@ -110,20 +110,6 @@ public sealed class LocalDirectoryBlobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_staged_put_leaves_only_the_named_file_once_stored()
-    {
-        var store = LocalDirectoryBlobStore.Create(Root);
-        var name = Pack(Hash(20));
-
-        var stored = await store.StageAsync(name, new byte[] { 1, 2, 3 }, Token);
-        await stored;
-
-        var prefix = Path.GetDirectoryName(store.PathOf(name))!;
-        Assert.Equal([store.PathOf(name)], Directory.GetFiles(prefix));
-        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(store.PathOf(name)));
-    }
-
-    [Fact]
     public async Task Leftover_temporary_files_and_strays_are_not_listed()
     {
         var store = LocalDirectoryBlobStore.Create(Root);
