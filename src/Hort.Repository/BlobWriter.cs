@@ -82,7 +82,8 @@ public sealed class BlobWriter : IDisposable
 
         lock (_pendingLock)
         {
-            if (!_pending.Add(id))
+            // The index is asked again under the lock: a blob leaves the pending set only after its pack is indexed.
+            if (_repository.Index.Contains(id) || !_pending.Add(id))
             {
                 return false;
             }
@@ -303,6 +304,16 @@ public sealed class BlobWriter : IDisposable
 
             Interlocked.Increment(ref _packs);
             _repository.Index.AddPack(finished.Id, finished.Length, finished.Entries);
+
+            // The index finds these blobs now; kept here too, the pending set would grow with every blob of the run.
+            lock (_pendingLock)
+            {
+                foreach (var entry in finished.Entries)
+                {
+                    _pending.Remove(entry.Id);
+                }
+            }
+
             List<IndexedPack>? full = null;
             lock (_indexLock)
             {

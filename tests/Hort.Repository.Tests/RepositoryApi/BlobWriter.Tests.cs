@@ -129,6 +129,32 @@ public sealed class BlobWriterTests
     }
 
     [Fact]
+    public async Task Blobs_of_stored_packs_are_still_known_and_never_stored_again_during_the_run()
+    {
+        var store = new InMemoryBlobStore();
+        using var repository = await TestRepository.InitAsync(store);
+        var blobs = Enumerable.Range(0, 60).Select(i => TestRepository.RandomBytes(4000, 300 + i)).ToList();
+        using var writer = new BlobWriter(repository);
+        foreach (var blob in blobs)
+        {
+            await writer.SaveAsync(BlobType.Data, repository.ComputeId(blob), blob, Ct);
+        }
+
+        await writer.FlushAsync(Ct);
+        var packs = (await TestRepository.ListAsync(store, BlobKind.Pack)).Count;
+        Assert.True(packs >= 4, $"the test needs several packs, got {packs}");
+
+        // Once a pack is indexed its blobs leave the writer's pending set; the index answers for them from then on.
+        var again = await Task.WhenAll(blobs.Select(b => writer.SaveAsync(BlobType.Data, repository.ComputeId(b), b, Ct).AsTask()));
+        await writer.FlushAsync(Ct);
+
+        Assert.All(again, Assert.False);
+        Assert.All(blobs, b => Assert.True(writer.Has(repository.ComputeId(b))));
+        Assert.Equal(blobs.Count, writer.Statistics.BlobsAdded);
+        Assert.Equal(packs, (await TestRepository.ListAsync(store, BlobKind.Pack)).Count);
+    }
+
+    [Fact]
     public async Task Concurrent_saves_on_one_writer_store_each_blob_once()
     {
         var store = new InMemoryBlobStore();
