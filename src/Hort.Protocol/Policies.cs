@@ -5,19 +5,16 @@ namespace Hort.Protocol;
 public sealed record BackupWindow(TimeOnly Start, TimeOnly End)
 {
     /// <summary>The latest opening of the window at or before <paramref name="now"/>, in <paramref name="zone"/>.</summary>
-    public DateTimeOffset LatestOpening(DateTimeOffset now, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var today = local.Date + Start.ToTimeSpan();
-        return InZone(today <= local.DateTime ? today : today.AddDays(-1), zone);
-    }
+    public DateTimeOffset LatestOpening(DateTimeOffset now, TimeZoneInfo zone) => InZone(LatestLocalOpening(now, zone), zone);
 
-    /// <summary>The first opening of the window after <paramref name="now"/>, in <paramref name="zone"/>.</summary>
-    public DateTimeOffset NextOpening(DateTimeOffset now, TimeZoneInfo zone)
+    /// <summary>The first opening of the window after <paramref name="now"/>, in <paramref name="zone"/>: a day after the latest.</summary>
+    public DateTimeOffset NextOpening(DateTimeOffset now, TimeZoneInfo zone) => InZone(LatestLocalOpening(now, zone).AddDays(1), zone);
+
+    private DateTime LatestLocalOpening(DateTimeOffset now, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(now, zone);
         var today = local.Date + Start.ToTimeSpan();
-        return InZone(today > local.DateTime ? today : today.AddDays(1), zone);
+        return today <= local.DateTime ? today : today.AddDays(-1);
     }
 
     private static DateTimeOffset InZone(DateTime local, TimeZoneInfo zone) => new(local, zone.GetUtcOffset(local));
