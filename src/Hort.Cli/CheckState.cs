@@ -40,11 +40,15 @@ internal static class CheckState
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(new Dictionary<string, string>
+        using (var file = File.Create(temporary))
+        using (var json = new Utf8JsonWriter(file))
         {
-            ["read_data_cursor"] = cursor.ToString(),
-            ["updated"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        }));
+            json.WriteStartObject();
+            json.WriteString("read_data_cursor", cursor.ToString());
+            json.WriteString("updated", now.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+        }
+
         File.Move(temporary, path, overwrite: true);
     }
 }

@@ -89,16 +89,13 @@ internal static class BackupCommand
         var s = result.Snapshot.Summary!;
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                MessageType = "summary",
-                SnapshotId = result.SnapshotId.ToString(),
-                s.FilesNew, s.FilesChanged, s.FilesUnchanged, s.Directories, s.OtherEntries,
-                DataBlobsAdded = s.BlobsAdded, DataAdded = s.BytesAdded, DataAddedStored = s.StoredBytesAdded,
-                TotalFilesProcessed = s.Files, TotalBytesProcessed = s.TotalBytes,
-                TotalDuration = clock.Elapsed.TotalSeconds,
-                Errors = result.Issues.Select(i => new { i.Path, i.Message }).ToArray(),
-            });
+            JsonOutput.Write(ctx.Out, new BackupSummaryMessage(
+                SnapshotId: result.SnapshotId.ToString(),
+                FilesNew: s.FilesNew, FilesChanged: s.FilesChanged, FilesUnchanged: s.FilesUnchanged, Directories: s.Directories, OtherEntries: s.OtherEntries,
+                DataBlobsAdded: s.BlobsAdded, DataAdded: s.BytesAdded, DataAddedStored: s.StoredBytesAdded,
+                TotalFilesProcessed: s.Files, TotalBytesProcessed: s.TotalBytes,
+                TotalDuration: clock.Elapsed.TotalSeconds,
+                Errors: result.Issues.Select(i => new FileIssueEntry(i.Path, i.Message)).ToArray()), CliJsonContext.Default.BackupSummaryMessage);
         }
         else if (ctx.Quiet)
         {

@@ -71,15 +71,13 @@ internal static class CheckCommand
         var errors = report.Errors;
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                MessageType = "check", report.IsClean, report.SnapshotsChecked, report.TreesChecked, report.PacksTotal, report.PacksRead, report.BlobsVerified,
-                ReadDataSubset = subset?.ToString(),
-                Errors = errors.Select(e => new { e.Object, e.Description, e.Affected }).ToArray(),
-                KnownDamage = report.KnownDamage.Select(e => new { e.Object, e.Description, e.Affected }).ToArray(),
-                DamagedSnapshots = report.DamagedSnapshots.Select(d => new { Snapshot = d.Snapshot.ToString(), RepairedAt = d.Time, d.Paths }).ToArray(),
-                report.Notes,
-            });
+            JsonOutput.Write(ctx.Out, new CheckMessage(
+                report.IsClean, report.SnapshotsChecked, report.TreesChecked, report.PacksTotal, report.PacksRead, report.BlobsVerified,
+                ReadDataSubset: subset?.ToString(),
+                Errors: errors.Select(Entry).ToArray(),
+                KnownDamage: report.KnownDamage.Select(Entry).ToArray(),
+                DamagedSnapshots: report.DamagedSnapshots.Select(d => new DamagedSnapshotEntry(d.Snapshot.ToString(), RepairedAt: d.Time, d.Paths)).ToArray(),
+                report.Notes), CliJsonContext.Default.CheckMessage);
         }
         else
         {
@@ -111,4 +109,6 @@ internal static class CheckCommand
 
         return report.IsClean ? ExitCodes.Ok : ExitCodes.CheckFailed;
     }
+
+    private static CheckProblemEntry Entry(CheckProblem problem) => new(problem.Object, problem.Description, problem.Affected);
 }

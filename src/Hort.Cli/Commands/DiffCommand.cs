@@ -35,7 +35,7 @@ internal static class DiffCommand
             counts[change]++;
             if (ctx.Json)
             {
-                JsonOutput.Write(ctx.Out, new { MessageType = "change", Path = path, Modifier = change.ToString() });
+                JsonOutput.Write(ctx.Out, new DiffChangeMessage(path, change.ToString()), CliJsonContext.Default.DiffChangeMessage);
             }
             else
             {
@@ -45,7 +45,8 @@ internal static class DiffCommand
         await diff.CompareAsync(a.Snapshot.Tree, b.Snapshot.Tree, "", ct).ConfigureAwait(false);
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new { MessageType = "statistics", Added = counts['+'], Removed = counts['-'], Modified = counts['M'], TypeChanged = counts['T'], MetadataChanged = counts['U'] });
+            JsonOutput.Write(ctx.Out, new DiffStatisticsMessage(Added: counts['+'], Removed: counts['-'], Modified: counts['M'], TypeChanged: counts['T'], MetadataChanged: counts['U']),
+                CliJsonContext.Default.DiffStatisticsMessage);
         }
         else
         {

@@ -212,13 +212,11 @@ internal static class ForgetCommand
     {
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, groups.Select(g => new
-            {
-                Group = byId ? null : new { g.Group.Host, g.Group.Paths, g.Group.Tags },
-                Keep = g.Verdicts.Where(v => v.Keep).Select(v => Entry(v)).ToArray(),
-                Remove = g.Verdicts.Where(v => !v.Keep).Select(v => Entry(v)).ToArray(),
-                DryRun = dryRun,
-            }).ToArray());
+            JsonOutput.Write(ctx.Out, groups.Select(g => new ForgetGroupEntry(
+                Group: byId ? null : new ForgetGroupKey(g.Group.Host, g.Group.Paths, g.Group.Tags),
+                Keep: g.Verdicts.Where(v => v.Keep).Select(Entry).ToArray(),
+                Remove: g.Verdicts.Where(v => !v.Keep).Select(Entry).ToArray(),
+                DryRun: dryRun)).ToArray(), CliJsonContext.Default.ForgetGroupEntryArray);
             return;
         }
 
@@ -253,11 +251,9 @@ internal static class ForgetCommand
         }
     }
 
-    private static object Entry(Verdict v) => new
-    {
-        Id = v.Snapshot.Id.ToString(), v.Snapshot.Snapshot.Time, v.Snapshot.Snapshot.Hostname,
-        v.Snapshot.Snapshot.Paths, v.Snapshot.Snapshot.Tags, Reasons = v.KeptBy,
-    };
+    private static ForgetSnapshotEntry Entry(Verdict v) => new(
+        v.Snapshot.Id.ToString(), v.Snapshot.Snapshot.Time, v.Snapshot.Snapshot.Hostname,
+        v.Snapshot.Snapshot.Paths, v.Snapshot.Snapshot.Tags, Reasons: v.KeptBy);
 
     private static string[] Row(Verdict v) =>
     [

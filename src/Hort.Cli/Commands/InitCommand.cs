@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hort.Cli.Output;
 using Hort.Repository;
 using Hort.Storage;
 
@@ -39,7 +40,7 @@ internal static class InitCommand
         using var repo = await HortRepository.InitAsync(store, password, new RepositoryInitOptions(), cancellationToken: ct).ConfigureAwait(false);
         if (ctx.Json)
         {
-            ctx.Out.WriteLine($"{{\"message_type\":\"initialized\",\"id\":\"{repo.Config.Id}\",\"repository\":{System.Text.Json.JsonSerializer.Serialize(location)}}}");
+            JsonOutput.Write(ctx.Out, new InitializedMessage(repo.Config.Id.ToString(), location), CliJsonContext.Default.InitializedMessage);
         }
         else
         {

@@ -72,7 +72,8 @@ internal static class KeyCommand
         var keys = await repo.ListKeysAsync(ct).ConfigureAwait(false);
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, keys.Select(k => new { Id = k.Id.ToString(), Current = k.IsCurrent, k.Created, k.Hostname, k.Username }).ToArray());
+            JsonOutput.Write(ctx.Out, keys.Select(k => new KeyEntry(k.Id.ToString(), Current: k.IsCurrent, k.Created, k.Hostname, k.Username)).ToArray(),
+                CliJsonContext.Default.KeyEntryArray);
             return ExitCodes.Ok;
         }
 

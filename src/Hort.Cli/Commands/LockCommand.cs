@@ -33,11 +33,10 @@ internal static class LockCommand
 
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                MessageType = "history_lock", state.EffectiveDays, state.RequestedDays, state.LowersAt,
-                Records = state.Records.Select(r => new { r.Days, r.Requested, r.Hostname, r.Username }).ToArray(),
-            });
+            JsonOutput.Write(ctx.Out, new HistoryLockMessage(
+                state.EffectiveDays, state.RequestedDays, state.LowersAt,
+                Records: state.Records.Select(r => new HistoryLockRecordEntry(r.Days, r.Requested, r.Hostname, r.Username)).ToArray()),
+                CliJsonContext.Default.HistoryLockMessage);
             return ExitCodes.Ok;
         }
 

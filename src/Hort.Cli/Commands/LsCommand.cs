@@ -57,12 +57,10 @@ internal static class LsCommand
         var n = e.Node;
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                e.Path, Name = n.DisplayName, Type = n.Type.ToString().ToLowerInvariant(), Mode = Convert.ToString(n.Mode, 8),
-                n.Uid, n.Gid, n.User, n.Group, Size = n.Type == NodeType.File ? n.Size : 0, Mtime = n.ModifyTime.ToDateTimeOffset(),
-                LinkTarget = n.Type == NodeType.Symlink ? NameText.Display(n.LinkTarget) : null,
-            });
+            JsonOutput.Write(ctx.Out, new NodeEntry(
+                e.Path, Name: n.DisplayName, Type: n.Type.ToString().ToLowerInvariant(), Mode: Convert.ToString(n.Mode, 8),
+                n.Uid, n.Gid, n.User, n.Group, Size: n.Type == NodeType.File ? n.Size : 0, Mtime: n.ModifyTime.ToDateTimeOffset(),
+                LinkTarget: n.Type == NodeType.Symlink ? NameText.Display(n.LinkTarget) : null), CliJsonContext.Default.NodeEntry);
             return;
         }
 

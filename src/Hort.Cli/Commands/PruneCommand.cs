@@ -37,13 +37,14 @@ internal static class PruneCommand
         var report = await new Pruner(repo, options).RunAsync(ct).ConfigureAwait(false);
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                MessageType = "prune", Outcome = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(report.Outcome.ToString()), report.Snapshots, report.PacksTotal, report.BytesTotal,
-                report.PacksUnindexed, report.PacksUnused, report.BytesUnused, report.PacksRepacked, report.BytesRepacked,
-                report.BytesCopied, report.PacksWritten, report.IndexFilesReplaced, report.PacksDeleted, report.BytesFreed,
-                report.IndexFilesDeleted, report.PacksRescued, report.WaitingFor, report.Notes,
-            });
+            JsonOutput.Write(ctx.Out, new PruneMessage(
+                Outcome: System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(report.Outcome.ToString()),
+                Snapshots: report.Snapshots, PacksTotal: report.PacksTotal, BytesTotal: report.BytesTotal,
+                PacksUnindexed: report.PacksUnindexed, PacksUnused: report.PacksUnused, BytesUnused: report.BytesUnused,
+                PacksRepacked: report.PacksRepacked, BytesRepacked: report.BytesRepacked, BytesCopied: report.BytesCopied,
+                PacksWritten: report.PacksWritten, IndexFilesReplaced: report.IndexFilesReplaced, PacksDeleted: report.PacksDeleted,
+                BytesFreed: report.BytesFreed, IndexFilesDeleted: report.IndexFilesDeleted, PacksRescued: report.PacksRescued,
+                WaitingFor: report.WaitingFor, Notes: report.Notes), CliJsonContext.Default.PruneMessage);
             return ExitCodes.Ok;
         }
 

@@ -42,13 +42,11 @@ internal static class RepairCommand
 
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                MessageType = "repair", report.DryRun, report.PacksRead, report.PacksDamaged, report.BlobsSalvaged, BlobsLost = report.BlobsLost.Count,
-                Actions = report.Actions.Select(a => new { a.Kind, a.Object, a.Description, a.Paths }).ToArray(),
-                DamagedSnapshots = report.DamagedSnapshots.Select(d => new { Snapshot = d.Snapshot.ToString(), d.Paths }).ToArray(),
-                report.Warnings,
-            });
+            JsonOutput.Write(ctx.Out, new RepairMessage(
+                report.DryRun, report.PacksRead, report.PacksDamaged, report.BlobsSalvaged, BlobsLost: report.BlobsLost.Count,
+                Actions: report.Actions.Select(a => new RepairActionEntry(a.Kind, a.Object, a.Description, a.Paths)).ToArray(),
+                DamagedSnapshots: report.DamagedSnapshots.Select(d => new SnapshotLossEntry(d.Snapshot.ToString(), d.Paths)).ToArray(),
+                report.Warnings), CliJsonContext.Default.RepairMessage);
             return ExitCodes.Ok;
         }
 

@@ -53,12 +53,11 @@ internal static class RestoreCommand
 
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, new
-            {
-                MessageType = "summary", SnapshotId = snap.Id.ToString(), FilesRestored = result.Files,
-                DirectoriesRestored = result.Directories, OtherRestored = result.OtherEntries, BytesRestored = result.Bytes,
-                TotalDuration = clock.Elapsed.TotalSeconds, Errors = result.Issues.Select(i => new { i.Path, i.Message }).ToArray(),
-            });
+            JsonOutput.Write(ctx.Out, new RestoreSummaryMessage(
+                SnapshotId: snap.Id.ToString(), FilesRestored: result.Files,
+                DirectoriesRestored: result.Directories, OtherRestored: result.OtherEntries, BytesRestored: result.Bytes,
+                TotalDuration: clock.Elapsed.TotalSeconds, Errors: result.Issues.Select(i => new FileIssueEntry(i.Path, i.Message)).ToArray()),
+                CliJsonContext.Default.RestoreSummaryMessage);
         }
         else
         {

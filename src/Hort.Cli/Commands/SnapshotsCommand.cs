@@ -29,21 +29,19 @@ internal static class SnapshotsCommand
 
         if (ctx.Json)
         {
-            JsonOutput.Write(ctx.Out, list.Select(s => new
-            {
-                Id = s.Id.ToString(),
-                ShortId = s.Id.ToShortString(),
-                Time = s.Snapshot.Time,
-                Tree = s.Snapshot.Tree.ToString(),
-                s.Snapshot.Paths,
-                s.Snapshot.Hostname,
-                s.Snapshot.Username,
-                s.Snapshot.Tags,
-                Parent = s.Snapshot.Parent?.ToString(),
-                s.Snapshot.Summary,
-                Damaged = damage.ContainsKey(s.Id),
-                DamagedPaths = damage.TryGetValue(s.Id, out var d) ? d.Paths : null,
-            }).ToArray());
+            JsonOutput.Write(ctx.Out, list.Select(s => new SnapshotEntry(
+                Id: s.Id.ToString(),
+                ShortId: s.Id.ToShortString(),
+                Time: s.Snapshot.Time,
+                Tree: s.Snapshot.Tree.ToString(),
+                Paths: s.Snapshot.Paths,
+                Hostname: s.Snapshot.Hostname,
+                Username: s.Snapshot.Username,
+                Tags: s.Snapshot.Tags,
+                Parent: s.Snapshot.Parent?.ToString(),
+                Summary: s.Snapshot.Summary,
+                Damaged: damage.ContainsKey(s.Id),
+                DamagedPaths: damage.TryGetValue(s.Id, out var d) ? d.Paths : null)).ToArray(), CliJsonContext.Default.SnapshotEntryArray);
             return ExitCodes.Ok;
         }
 

@@ -1,15 +1,10 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Hort.Cli.Output;
 
-/// <summary>JSON for --json output: snake_case names, one document per line.</summary>
+/// <summary>JSON for --json output: snake_case names, one document per line (the options are <see cref="CliJsonContext"/>'s).</summary>
 internal static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = false,
-    };
-
-    public static void Write(TextWriter writer, object value) => writer.WriteLine(JsonSerializer.Serialize(value, Options));
+    public static void Write<T>(TextWriter writer, T value, JsonTypeInfo<T> info) => writer.WriteLine(JsonSerializer.Serialize(value, info));
 }
