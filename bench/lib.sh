@@ -12,15 +12,15 @@ install_packages() {
     $sudo apt-get install -y -qq "$@" >/dev/null 2>&1 || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$@" >/dev/null; }
 }
 
-# resolve_hort: publishes hort in Release for this machine (with its precompiled ReadyToRun code, as it is installed)
-# unless --hort gave an executable; sets $hort.
+# resolve_hort: publishes hort in Release for this machine as it is installed (a Native AOT program) unless --hort
+# gave an executable; sets $hort.
 resolve_hort() {
     if [ -z "$hort" ]; then
         local rid out
         rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
-        out="$root/src/Hort.Cli/bin/Release/publish-$rid"
-        log "publishing hort (Release, $rid)"
-        dotnet publish "$root/src/Hort.Cli" -c Release -r "$rid" --self-contained false -o "$out" -nologo -v quiet >/dev/null
+        out="$root/src/Hort.Cli/bin/Release/aot-$rid"
+        log "publishing hort (Release, Native AOT, $rid)"
+        dotnet publish "$root/src/Hort.Cli" -c Release -r "$rid" -o "$out" -nologo -v quiet >/dev/null
         hort="$out/hort"
     fi
     [ -x "$hort" ] || die "no hort executable at $hort"

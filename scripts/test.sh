@@ -15,6 +15,14 @@ if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get install -y -qq libzstd1 libsodium23 libicu72 >/dev/null
 fi
 
+# hort ships as a Native AOT program, which needs a C toolchain to link.
+if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
+    echo "installing clang to link hort with Native AOT"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq clang libc6-dev >/dev/null
+fi
+
 # The browser tests (tests/Hort.Dashboard.Tests) drive Debian's chromium headless.
 if [ ! -x /usr/bin/chromium ]; then
     echo "installing chromium for the browser tests"
@@ -32,6 +40,10 @@ start_test_postgres
 start_test_smtp
 
 dotnet build Hort.slnx -c Release -warnaserror -nologo -v quiet
+# The tests that run hort as a child process (CLI, agent, dashboard) run it as it ships: published with Native AOT.
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
+dotnet publish src/Hort.Cli -c Release -r "$rid" -warnaserror -o "$results/hort" -nologo -v quiet
+export HORT_TEST_PROGRAM="$results/hort/hort"
 set +e
 dotnet test Hort.slnx -c Release --no-build --nologo \
     --logger "trx" --results-directory "$results" "$@"
@@ -42,7 +54,7 @@ set -e
 # identical to its source. Timings are not asserted. It installs restic and borg when they are missing.
 bench_status=0
 echo "bench/compare.sh --tiny"
-bench/compare.sh --tiny --out "$results/benchmarks.md" --hort "$PWD/src/Hort.Cli/bin/Release/net10.0/hort" \
+bench/compare.sh --tiny --out "$results/benchmarks.md" --hort "$HORT_TEST_PROGRAM" \
     >"$results/compare.log" 2>&1 || bench_status=$?
 if [ "$bench_status" -ne 0 ]; then
     tail -30 "$results/compare.log"

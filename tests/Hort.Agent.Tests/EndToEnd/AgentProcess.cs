@@ -27,7 +27,7 @@ internal sealed class AgentProcess(string state) : IAsyncDisposable
     /// <summary>Runs <c>hort agent enroll</c> pinning <paramref name="fingerprint"/>; returns its exit code and output.</summary>
     public async Task<(int ExitCode, string Output)> TryEnrollAsync(Hortd server, string code, string fingerprint)
     {
-        await using var enroll = ChildProcess.Start("hort.dll",
+        await using var enroll = ChildProcess.Start(ChildProcess.Hort("hort.dll"),
             ["agent", "enroll", "--state", State, "--server", server.Address.ToString(), "--code", code, "--fingerprint", fingerprint]);
         var exitCode = await enroll.WaitForExitAsync();
         return (exitCode, enroll.Output);
@@ -37,13 +37,13 @@ internal sealed class AgentProcess(string state) : IAsyncDisposable
     public void Start(params string[] options)
     {
         _earlier += _run?.Output ?? "";
-        _run = ChildProcess.Start("hort.dll", ["agent", "run", "--state", State, .. options]);
+        _run = ChildProcess.Start(ChildProcess.Hort("hort.dll"), ["agent", "run", "--state", State, .. options]);
     }
 
     /// <summary><c>hort agent status</c>'s output.</summary>
     public async Task<string> StatusAsync()
     {
-        await using var status = ChildProcess.Start("hort.dll", ["agent", "status", "--state", State]);
+        await using var status = ChildProcess.Start(ChildProcess.Hort("hort.dll"), ["agent", "status", "--state", State]);
         Assert.True(await status.WaitForExitAsync() == 0, status.Output);
         return status.Output;
     }

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Hort.Agent.Tests.EndToEnd;
 
-/// <summary>A real child process (<c>dotnet X.dll …</c>) whose output is collected for assertions and failure messages.</summary>
+/// <summary>
+/// A real child process (<c>dotnet X.dll …</c>, or a native program) whose output is collected for assertions and
+/// failure messages.
+/// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -12,10 +15,20 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     private ChildProcess(Process process) => _process = process;
 
-    public static ChildProcess Start(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// The hort program the tests run: the native build that <c>HORT_TEST_PROGRAM</c> names (scripts/test.sh publishes
+    /// hort as it ships, with Native AOT, and sets it), else <paramref name="dll"/>, the JIT build.
+    /// </summary>
+    public static string Hort(string dll) =>
+        Environment.GetEnvironmentVariable("HORT_TEST_PROGRAM") is { Length: > 0 } native ? native : dll;
+
+    /// <summary>Starts <paramref name="program"/>: a .dll (relative to the test binaries, or absolute) under dotnet, anything else directly.</summary>
+    public static ChildProcess Start(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
+        var path = Path.Combine(AppContext.BaseDirectory, program);
+        var isDll = path.EndsWith(".dll", StringComparison.Ordinal);
+        var info = new ProcessStartInfo(isDll ? "dotnet" : path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (isDll) info.ArgumentList.Add(path);
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
         var child = new ChildProcess(new Process { StartInfo = info });

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Hort.Cli.Tests.Support;
 
 /// <summary>
-/// Runs <c>hort.dll</c> (copied beside the test binaries) as a real child process with its own environment,
-/// standard input closed so it can never wait for a password prompt, and both output streams captured.
+/// Runs hort (hort.dll under dotnet, or the native build) as a real child process with its own environment, standard
+/// input closed so it can never wait for a password prompt, and both output streams captured.
 /// </summary>
 internal sealed class HortProcess
 {
@@ -18,8 +18,14 @@ internal sealed class HortProcess
         _environment = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
     }
 
-    /// <summary>The hort program built with the test project.</summary>
+    /// <summary>The hort program built with the test project (<c>hort.dll</c>, copied beside the test binaries).</summary>
     public static string DllPath => Path.Combine(AppContext.BaseDirectory, "hort.dll");
+
+    /// <summary>
+    /// The native hort that <c>HORT_TEST_PROGRAM</c> names, if set: scripts/test.sh publishes hort as it ships (Native
+    /// AOT) and runs these tests against it. Otherwise the tests run <see cref="DllPath"/> under dotnet.
+    /// </summary>
+    public static string? NativeProgram => Environment.GetEnvironmentVariable("HORT_TEST_PROGRAM") is { Length: > 0 } native ? native : null;
 
     /// <summary>A copy of this runner with one more (or one changed) environment variable; null removes it.</summary>
     public HortProcess With(string name, string? value)
@@ -39,7 +45,8 @@ internal sealed class HortProcess
     /// <summary>Starts hort and returns at once; the caller waits for or kills it.</summary>
     public RunningHort Start(params string[] args)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        var native = NativeProgram;
+        var info = new ProcessStartInfo(native ?? DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -47,7 +54,11 @@ internal sealed class HortProcess
             UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
-        info.ArgumentList.Add(DllPath);
+        if (native is null)
+        {
+            info.ArgumentList.Add(DllPath);
+        }
+
         foreach (var a in args)
         {
             info.ArgumentList.Add(a);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Hort.Agent.Tests.EndToEnd;
 
 namespace Hort.Dashboard.Tests.Support;
 
@@ -13,7 +14,7 @@ internal static class Built
 
     public static string Hortd => Program("src/Hort.Server", "hortd.dll");
 
-    public static string Hort => Program("src/Hort.Cli", "hort.dll");
+    public static string Hort => ChildProcess.Hort(Program("src/Hort.Cli", "hort.dll"));
 
     /// <summary>artifacts/screenshots/ below the repository's root (git-ignored); created on first use.</summary>
     public static string Screenshots => Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "screenshots")).FullName;
