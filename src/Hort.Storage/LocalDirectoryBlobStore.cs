@@ -218,7 +218,9 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
 
     /// <summary>
     /// Removes temporary files left by writers that crashed, if older than <paramref name="olderThan"/>; a younger one
-    /// may belong to a put still running. Returns how many were removed.
+    /// may belong to a put still running. A staged put's file ages from its last append, and a backup that finds
+    /// nothing new for a while appends nothing, so <paramref name="olderThan"/> must be longer than any writer pauses.
+    /// Returns how many were removed.
     /// </summary>
     public int CleanTemporaryFiles(TimeSpan olderThan)
     {
