@@ -13,9 +13,9 @@ public sealed record WriterStatistics(long BlobsAdded, long RawBytesAdded, long 
 
 /// <summary>
 /// Adds blobs to a repository: skips blobs already stored or already queued, seals new ones on the calling
-/// thread (so several callers compress and encrypt in parallel), fills packs, uploads each full pack in the
-/// background (one at a time, overlapping the disk with the filling of the next pack), and writes index files for
-/// uploaded packs.
+/// thread (so several callers compress and encrypt in parallel), appends them to the open pack, which streams straight
+/// to a staged put of the store instead of filling a buffer, commits each full pack in the background (one at a time,
+/// overlapping its fsync with the filling of the next pack), and writes index files for committed packs.
 /// A blob becomes findable in the index only once its pack is durable; all are after <see cref="FlushAsync"/>.
 /// After any storage failure the writer refuses further work, so a snapshot is never saved over lost blobs.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class BlobWriter : IDisposable
     private readonly Lock _indexLock = new();
     private readonly List<IndexedPack> _unindexed = [];
     private readonly List<Task> _uploads = [];
-    private PackWriter _pack;
+    private StreamingPackWriter? _pack;
     private volatile Exception? _failure;
     private long _blobs;
     private long _rawBytes;
@@ -42,7 +42,6 @@ public sealed class BlobWriter : IDisposable
     public BlobWriter(HortRepository repository)
     {
         _repository = repository;
-        _pack = NewPack();
     }
 
     /// <summary>Totals so far.</summary>
@@ -142,13 +141,15 @@ public sealed class BlobWriter : IDisposable
         try
         {
             ThrowIfFailed();
-            // A blob that would take the pack past packSize starts the next one, so a pack buffer holds at most
-            // packSize bytes (unless a single blob is larger).
-            if (_pack.Count > 0 && _pack.FinishedLength + blob.Length + PackEntry.Size > packSize)
+            // A blob that would take the pack past packSize starts the next one, so a pack holds at most packSize
+            // bytes (unless a single blob is larger).
+            if (_pack is { Count: > 0 } && _pack.FinishedLength + blob.Length + PackEntry.Size > packSize)
             {
                 await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // The pack's file is begun with its first blob, so a run that adds nothing leaves no file behind.
+            _pack ??= new StreamingPackWriter(_repository.Codec, _repository.Store);
             _pack.AddSealed(blob.Type, blob.Id, blob.Compression, blob.RawLength, blob.Envelope.AsSpan(0, blob.Length));
             Interlocked.Increment(ref _blobs);
             Interlocked.Add(ref _rawBytes, blob.RawLength);
@@ -158,10 +159,17 @@ public sealed class BlobWriter : IDisposable
                 await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e)
+        catch (Exception e) when (e is HortException or OperationCanceledException)
         {
             _failure ??= e;
             throw;
+        }
+        catch (Exception e)
+        {
+            // Writing the pack failed. Said as a repository failure, so that no caller takes an I/O error for one of
+            // its own (the archiver would report the file being read as unreadable and go on).
+            _failure ??= e;
+            throw new HortException("writing a pack to the repository failed; nothing more is written in this run", e);
         }
         finally
         {
@@ -211,7 +219,7 @@ public sealed class BlobWriter : IDisposable
         try
         {
             ThrowIfFailed();
-            if (_pack.Count > 0)
+            if (_pack is { Count: > 0 })
             {
                 await UploadCurrentPackAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -239,20 +247,26 @@ public sealed class BlobWriter : IDisposable
         }
     }
 
-    /// <summary>A pack writer sized for a full pack, so its buffer never grows through smaller pooled sizes.</summary>
-    private PackWriter NewPack() => new(_repository.Codec, _repository.Config.PackSize);
-
     /// <summary>
-    /// Closes the open pack and starts its upload in the background, so that sealing the next blobs overlaps with
-    /// the disk; at most <see cref="UploadsInFlight"/> packs wait in memory. Called with the pack lock held.
+    /// Finishes the open pack (its header and trailer are the last bytes written) and starts its commit (fsync, rename,
+    /// fsync of the folder) in the background, so that sealing the next blobs overlaps with the disk; at most
+    /// <see cref="UploadsInFlight"/> commits run at a time. Called with the pack lock held.
     /// </summary>
     private async Task UploadCurrentPackAsync(CancellationToken cancellationToken)
     {
-        var finished = _pack.Finish();
-        _pack.Dispose();
         await WaitForUploadsAsync(UploadsInFlight - 1).ConfigureAwait(false);
+
+        // After a lost pack no other is committed: the run has failed, and its blobs would serve no snapshot.
+        ThrowIfFailed();
+        var pack = _pack!;
+        _pack = null;
+        StagedPack finished;
+        using (pack)
+        {
+            finished = pack.Finish();
+        }
+
         _uploads.Add(Task.Run(() => UploadAsync(finished, cancellationToken), CancellationToken.None));
-        _pack = NewPack();
 
         // The garbage of a pack's worth of work (tree nodes, tasks, small buffers) is collected now: the runtime's
         // default young-generation budget is tens of MB on machines with a large cache, cannot be set from the
@@ -287,14 +301,14 @@ public sealed class BlobWriter : IDisposable
         return first;
     }
 
-    /// <summary>Stores one pack durably, then makes its blobs findable and indexes every few packs.</summary>
-    private async Task UploadAsync(FinishedPack finished, CancellationToken cancellationToken)
+    /// <summary>Commits one pack durably, then makes its blobs findable and indexes every few packs.</summary>
+    private async Task UploadAsync(StagedPack finished, CancellationToken cancellationToken)
     {
         using (finished)
         {
             try
             {
-                await _repository.Store.PutAsync(BlobName.For(BlobKind.Pack, finished.Id), finished.Content, cancellationToken).ConfigureAwait(false);
+                await finished.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -360,7 +374,7 @@ public sealed class BlobWriter : IDisposable
 
     public void Dispose()
     {
-        _pack.Dispose();
+        _pack?.Dispose();
         _packLock.Dispose();
     }
 }

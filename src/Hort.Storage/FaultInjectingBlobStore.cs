@@ -8,7 +8,9 @@ namespace Hort.Storage;
 /// </summary>
 /// <remarks>
 /// A failure happens before the operation reaches the inner store, so a failed put stores nothing; it surfaces as a
-/// faulted task, as a real store's error would.
+/// faulted task, as a real store's error would. A staged put (<see cref="BeginPut"/>) is begun in the inner store; each
+/// append counts as a <see cref="BlobOperations.Write"/> and the commit as a <see cref="BlobOperations.Put"/>, and one
+/// that fails abandons the inner staged put, as a real store's failed append or commit does.
 /// </remarks>
 public sealed class FaultInjectingBlobStore : IBlobStore
 {
@@ -49,6 +51,9 @@ public sealed class FaultInjectingBlobStore : IBlobStore
         Enter(BlobOperations.Put);
         await _inner.PutAsync(name, content, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public IStagedBlob BeginPut(BlobKind kind) => new FaultingStagedBlob(this, _inner.BeginPut(kind));
 
     /// <inheritdoc />
     public async Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default)
@@ -129,6 +134,59 @@ public sealed class FaultInjectingBlobStore : IBlobStore
         if (index >= 0 && index < read.Length)
         {
             read[(int)index] ^= (byte)(1 << (int)(bit % 8));
+        }
+    }
+
+    private sealed class FaultingStagedBlob(FaultInjectingBlobStore store, IStagedBlob inner) : IStagedBlob
+    {
+        private bool _abandoned;
+
+        public long Length => inner.Length;
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            ThrowIfAbandoned();
+            try
+            {
+                store.Enter(BlobOperations.Write);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+
+            inner.Write(bytes);
+        }
+
+        public async Task CommitAsync(BlobName name, CancellationToken cancellationToken = default)
+        {
+            ThrowIfAbandoned();
+            try
+            {
+                store.Enter(BlobOperations.Put);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+
+            await inner.CommitAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        public void Dispose()
+        {
+            _abandoned = true;
+            inner.Dispose();
+        }
+
+        private void ThrowIfAbandoned()
+        {
+            if (_abandoned)
+            {
+                throw new InvalidOperationException(StagedPut.Closed);
+            }
         }
     }
 }

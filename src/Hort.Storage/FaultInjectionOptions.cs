@@ -11,7 +11,10 @@ public enum BlobOperations
     Stat = 8,
     List = 16,
     Delete = 32,
-    All = Put | Get | Read | Stat | List | Delete,
+
+    /// <summary>An append to a staged put (<see cref="IBlobStore.BeginPut"/>); its commit counts as a <see cref="Put"/>.</summary>
+    Write = 64,
+    All = Put | Get | Read | Stat | List | Delete | Write,
 }
 
 /// <summary>What an injected failure looks like to the caller.</summary>

@@ -17,6 +17,10 @@ namespace Hort.Storage;
 /// <item><b>Clear errors.</b> A missing blob raises <see cref="BlobNotFoundException"/>; a full device raises
 /// <see cref="StorageFullException"/>; a put that fails leaves no blob and no partial blob visible under its name.</item>
 /// <item><b>Safe concurrency.</b> All members may be called concurrently from several threads and several processes.</item>
+/// <item><b>Staged puts are puts.</b> A put begun with <see cref="BeginPut"/> is invisible under any name until its
+/// <see cref="IStagedBlob.CommitAsync"/> completes, which gives every guarantee of <see cref="PutAsync"/>; one that is
+/// abandoned (disposed uncommitted) or fails leaves nothing behind, and a full device raises
+/// <see cref="StorageFullException"/> from the append or the commit that met it.</item>
 /// <item><b>Listing is complete.</b> <see cref="ListAsync"/> returns every blob of the kind that existed when it started
 /// and was not deleted meanwhile, each exactly once; a listing that cannot complete throws instead of returning less.</item>
 /// </list>
@@ -28,6 +32,13 @@ public interface IBlobStore
 
     /// <summary>Stores <paramref name="content"/> under <paramref name="name"/>, atomically and durably.</summary>
     Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts a put of a <paramref name="kind"/> blob whose bytes are appended piece by piece and whose name is given at
+    /// the end. This default collects the bytes in memory and calls <see cref="PutAsync"/> on commit, so a wrapper store
+    /// keeps its put's behaviour; a store that can write straight to its storage overrides it.
+    /// </summary>
+    IStagedBlob BeginPut(BlobKind kind) => new BufferedStagedBlob(this, kind);
 
     /// <summary>Reads a whole blob.</summary>
     Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default);

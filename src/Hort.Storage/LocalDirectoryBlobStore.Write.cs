@@ -13,39 +13,48 @@ public sealed partial class LocalDirectoryBlobStore
     public async Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var staged = BeginPut(name.Kind);
+        staged.Write(content.Span);
+        await staged.CommitAsync(name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Renames a complete, synced temporary file over <paramref name="name"/>'s file, creating its folder if needed, and
+    /// syncs the folder. Cancellation is honoured up to the rename, the last point at which giving up leaves no trace.
+    /// </summary>
+    private void Publish(string temporary, BlobName name, CancellationToken cancellationToken)
+    {
         var target = PathOf(name);
         var directory = Path.GetDirectoryName(target)!;
-        string? temporary = null;
-        try
-        {
-            EnsureDirectory(directory);
-            temporary = Path.Combine(directory, TemporaryPrefix + Guid.NewGuid().ToString("N"));
-            await WriteDurablyAsync(temporary, content, cancellationToken).ConfigureAwait(false);
+        EnsureDirectory(directory);
+        cancellationToken.ThrowIfCancellationRequested();
+        File.Move(temporary, target, overwrite: true);
+        Posix.FsyncDirectory(directory);
+    }
 
-            // The last point at which giving up leaves no trace; after the rename the blob is stored.
-            cancellationToken.ThrowIfCancellationRequested();
-            File.Move(temporary, target, overwrite: true);
-            temporary = null;
-            Posix.FsyncDirectory(directory);
-        }
-        catch (Exception e) when (temporary is not null)
+    /// <summary>
+    /// Removes the temporary file of a put that failed (if it is still there) and says what the caller should see:
+    /// <see cref="StorageFullException"/> for a full device, an error naming <paramref name="blob"/> when
+    /// <paramref name="directory"/>, the folder it needed, could not be made, else <paramref name="e"/> itself.
+    /// </summary>
+    private Exception Failure(Exception e, string? temporary, string directory, string blob)
+    {
+        if (temporary is not null)
         {
             RemoveAbandoned(temporary, e);
-            if (e is IOException io && IsDiskFull(io))
-            {
-                throw new StorageFullException(RootPath, e);
-            }
+        }
 
-            throw;
-        }
-        catch (IOException e) when (IsDiskFull(e))
+        if (e is IOException io && IsDiskFull(io))
         {
-            throw new StorageFullException(RootPath, e);
+            return new StorageFullException(RootPath, e);
         }
-        catch (IOException e) when (e is not DirectoryNotFoundException && !Directory.Exists(directory))
+
+        if (e is IOException and not DirectoryNotFoundException && !Directory.Exists(directory))
         {
-            throw new IOException($"{RootPath}: cannot store {name}: the folder {directory} could not be created: {e.Message}", e);
+            return new IOException($"{RootPath}: cannot store {blob}: the folder {directory} could not be created: {e.Message}", e);
         }
+
+        return e;
     }
 
     /// <summary>True when <paramref name="exception"/> reports a full device or an exhausted quota.</summary>
@@ -57,7 +66,10 @@ public sealed partial class LocalDirectoryBlobStore
             : code is ENOSPC or EDQUOT;
     }
 
-    private static async Task WriteDurablyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    private static string NewTemporaryPath(string directory) => Path.Combine(directory, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Creates a new, private temporary file for writing; the caller writes through its handle.</summary>
+    private static FileStream CreateTemporary(string path)
     {
         var options = new FileStreamOptions
         {
@@ -73,12 +85,7 @@ public sealed partial class LocalDirectoryBlobStore
             options.UnixCreateMode = FileMode0600;
         }
 
-        var file = new FileStream(path, options);
-        await using (file.ConfigureAwait(false))
-        {
-            await RandomAccess.WriteAsync(file.SafeFileHandle, content, 0, cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
+        return new FileStream(path, options);
     }
 
     /// <summary>Creates <paramref name="directory"/> and any missing parents inside the root, each made durable.</summary>
@@ -101,7 +108,7 @@ public sealed partial class LocalDirectoryBlobStore
         Posix.FsyncDirectory(parent);
     }
 
-    private static void RemoveAbandoned(string temporary, Exception cause)
+    private static void RemoveAbandoned(string temporary, Exception? cause)
     {
         try
         {
@@ -111,7 +118,7 @@ public sealed partial class LocalDirectoryBlobStore
         {
             // The put's own failure is what the caller must see; a leftover .tmp- file is invisible to readers
             // and CleanTemporaryFiles removes it later.
-            cause.Data["Hort.AbandonedTemporaryFile"] = temporary;
+            cause?.Data["Hort.AbandonedTemporaryFile"] = temporary;
         }
     }
 }

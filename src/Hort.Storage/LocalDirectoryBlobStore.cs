@@ -6,8 +6,9 @@ namespace Hort.Storage;
 
 /// <summary>A blob store in a local directory, laid out as <see cref="BlobName.ToString"/> names each blob.</summary>
 /// <remarks>
-/// Puts write a <c>.tmp-</c> file beside the target, fsync it, rename it over the final name and fsync the directory,
-/// which gives atomic, durable puts on any POSIX file system. Readers never see the temporary files.
+/// Puts write a <c>.tmp-</c> file in the kind's folder (<c>data/</c> for packs), fsync it, rename it over the final name
+/// and fsync the final folder, which gives atomic, durable puts on any POSIX file system; every put is a staged put
+/// (<see cref="BeginPut"/>) written in one piece. Readers never see the temporary files.
 /// </remarks>
 public sealed partial class LocalDirectoryBlobStore : IBlobStore
 {
@@ -217,7 +218,9 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
 
     /// <summary>
     /// Removes temporary files left by writers that crashed, if older than <paramref name="olderThan"/>; a younger one
-    /// may belong to a put still running. Returns how many were removed.
+    /// may belong to a put still running. A staged put's file ages from its last append, and a backup that finds
+    /// nothing new for a while appends nothing, so <paramref name="olderThan"/> must be longer than any writer pauses.
+    /// Returns how many were removed.
     /// </summary>
     public int CleanTemporaryFiles(TimeSpan olderThan)
     {

@@ -1,6 +1,6 @@
 namespace Hort.Storage;
 
-/// <summary>Wraps a store so that nothing can be written or removed through it; reads pass through.</summary>
+/// <summary>Wraps a store so that nothing can be written or removed through it (nor a put begun); reads pass through.</summary>
 public sealed class ReadOnlyBlobStore : IBlobStore
 {
     private const string Refusal = "the repository is opened read-only";
@@ -19,6 +19,9 @@ public sealed class ReadOnlyBlobStore : IBlobStore
     /// <inheritdoc />
     public Task PutAsync(BlobName name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         Task.FromException(new InvalidOperationException(Refusal));
+
+    /// <inheritdoc />
+    public IStagedBlob BeginPut(BlobKind kind) => throw new InvalidOperationException(Refusal);
 
     /// <inheritdoc />
     public Task<byte[]> GetAsync(BlobName name, CancellationToken cancellationToken = default) =>

@@ -414,6 +414,153 @@ public abstract class BlobStoreConformance
     }
 
     [Fact]
+    public async Task A_staged_put_is_invisible_until_committed_and_then_holds_every_piece_in_order()
+    {
+        var name = Named(BlobKind.Pack, 20);
+        var content = RandomBytes(300_000, 30);
+        using var staged = Store.BeginPut(BlobKind.Pack);
+        staged.Write(content.AsSpan(0, 1));
+        staged.Write(content.AsSpan(1, 99_999));
+        staged.Write([]);
+        staged.Write(content.AsSpan(100_000));
+
+        Assert.Equal(content.Length, staged.Length);
+        Assert.Null(await Store.StatAsync(name, Token));
+        Assert.Empty(await ListAllAsync(BlobKind.Pack));
+
+        await staged.CommitAsync(name, Token);
+
+        Assert.Equal(content, await Store.GetAsync(name, Token));
+        Assert.Equal([new BlobInfo(name, content.Length)], await ListAllAsync(BlobKind.Pack));
+    }
+
+    [Fact]
+    public async Task A_staged_put_of_every_kind_commits_under_its_name()
+    {
+        foreach (var kind in Enum.GetValues<BlobKind>())
+        {
+            var name = kind == BlobKind.Config ? BlobName.Config : Named(kind, 21);
+            var content = RandomBytes(100 + (int)kind, 31 + (int)kind);
+            using var staged = Store.BeginPut(kind);
+            staged.Write(content);
+
+            await staged.CommitAsync(name, Token);
+
+            Assert.Equal(content, await Store.GetAsync(name, Token));
+        }
+    }
+
+    [Fact]
+    public async Task An_empty_staged_put_commits_an_empty_blob()
+    {
+        var name = Named(BlobKind.Lock, 22);
+        using var staged = Store.BeginPut(BlobKind.Lock);
+
+        await staged.CommitAsync(name, Token);
+
+        Assert.Equal(new BlobInfo(name, 0), await Store.StatAsync(name, Token));
+    }
+
+    [Fact]
+    public async Task An_abandoned_staged_put_leaves_nothing()
+    {
+        var staged = Store.BeginPut(BlobKind.Pack);
+        staged.Write(RandomBytes(10_000, 32));
+
+        staged.Dispose();
+        staged.Dispose();
+
+        Assert.Empty(await ListAllAsync(BlobKind.Pack));
+        Assert.Throws<InvalidOperationException>(() => staged.Write(new byte[1]));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => staged.CommitAsync(Named(BlobKind.Pack, 23), Token));
+        Assert.Empty(await ListAllAsync(BlobKind.Pack));
+    }
+
+    [Fact]
+    public async Task Committing_a_staged_put_under_an_existing_name_replaces_the_whole_blob()
+    {
+        var name = Named(BlobKind.Pack, 24);
+        await Store.PutAsync(name, RandomBytes(10_000, 33), Token);
+        var replacement = RandomBytes(10, 34);
+        using var staged = Store.BeginPut(BlobKind.Pack);
+        staged.Write(replacement);
+
+        await staged.CommitAsync(name, Token);
+
+        Assert.Equal(replacement, await Store.GetAsync(name, Token));
+        Assert.Equal([new BlobInfo(name, 10)], await ListAllAsync(BlobKind.Pack));
+    }
+
+    [Fact]
+    public async Task A_staged_put_is_done_once_committed()
+    {
+        var name = Named(BlobKind.Index, 25);
+        using var staged = Store.BeginPut(BlobKind.Index);
+        staged.Write(RandomBytes(50, 35));
+        await staged.CommitAsync(name, Token);
+
+        Assert.Throws<InvalidOperationException>(() => staged.Write(new byte[1]));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => staged.CommitAsync(Named(BlobKind.Index, 26), Token));
+        staged.Dispose();
+
+        Assert.Equal([new BlobInfo(name, 50)], await ListAllAsync(BlobKind.Index));
+    }
+
+    [Fact]
+    public async Task A_staged_put_is_committed_only_under_a_name_of_its_kind()
+    {
+        using var staged = Store.BeginPut(BlobKind.Pack);
+        staged.Write(RandomBytes(50, 36));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => staged.CommitAsync(Named(BlobKind.Index, 27), Token));
+
+        Assert.Empty(await ListAllAsync(BlobKind.Index));
+        Assert.Empty(await ListAllAsync(BlobKind.Pack));
+    }
+
+    [Fact]
+    public async Task A_staged_put_whose_commit_is_cancelled_stores_nothing()
+    {
+        var name = Named(BlobKind.Pack, 28);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        using var staged = Store.BeginPut(BlobKind.Pack);
+        staged.Write(RandomBytes(500, 37));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => staged.CommitAsync(name, cancelled.Token));
+
+        Assert.Null(await Store.StatAsync(name, Token));
+        Assert.Empty(await ListAllAsync(BlobKind.Pack));
+    }
+
+    [Fact]
+    public async Task Concurrent_staged_puts_do_not_mix()
+    {
+        const int Puts = 8;
+        var names = Enumerable.Range(0, Puts).Select(i => Named(BlobKind.Pack, 2000 + i)).ToArray();
+        var contents = Enumerable.Range(0, Puts).Select(i => RandomBytes(50_000 + i, 40 + i)).ToArray();
+
+        await Task.WhenAll(Enumerable.Range(0, Puts).Select(i => Task.Run(
+            async () =>
+            {
+                using var staged = Store.BeginPut(BlobKind.Pack);
+                for (var offset = 0; offset < contents[i].Length; offset += 4096)
+                {
+                    staged.Write(contents[i].AsSpan(offset, Math.Min(4096, contents[i].Length - offset)));
+                    await Task.Yield();
+                }
+
+                await staged.CommitAsync(names[i], Token);
+            },
+            Token)));
+
+        for (var i = 0; i < Puts; i++)
+        {
+            Assert.Equal(contents[i], await Store.GetAsync(names[i], Token));
+        }
+    }
+
+    [Fact]
     public async Task A_cancelled_token_is_honoured_by_every_operation()
     {
         var name = Named(BlobKind.Pack, 12);

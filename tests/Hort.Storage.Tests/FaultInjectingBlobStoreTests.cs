@@ -111,6 +111,66 @@ public sealed class FaultInjectingBlobStoreTests
     }
 
     [Fact]
+    public async Task A_staged_put_counts_each_append_as_a_write_and_its_commit_as_a_put()
+    {
+        var store = new FaultInjectingBlobStore(_inner);
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[] { 1 });
+        staged.Write(new byte[] { 2 });
+        await staged.CommitAsync(First, Token);
+
+        Assert.Equal(3, store.OperationCount);
+        Assert.Equal(new byte[] { 1, 2 }, await _inner.GetAsync(First, Token));
+    }
+
+    [Fact]
+    public async Task A_failed_append_abandons_the_staged_put_and_stores_nothing()
+    {
+        var store = new FaultInjectingBlobStore(
+            _inner, new FaultInjectionOptions { CountedOperations = BlobOperations.Write, FailAt = 2, Fault = InjectedFault.StorageFull });
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[] { 1 });
+
+        Assert.Throws<StorageFullException>(() => staged.Write(new byte[] { 2 }));
+
+        Assert.Throws<InvalidOperationException>(() => staged.Write(new byte[] { 3 }));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => staged.CommitAsync(First, Token));
+        Assert.Equal(0, _inner.Count);
+        Assert.Equal(1, store.FaultsInjected);
+    }
+
+    [Fact]
+    public async Task A_failed_commit_surfaces_through_its_task_and_stores_nothing()
+    {
+        var store = new FaultInjectingBlobStore(
+            _inner, new FaultInjectionOptions { CountedOperations = BlobOperations.Put, FailAt = 1, Fault = InjectedFault.StorageFull });
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[] { 1 });
+
+        var commit = staged.CommitAsync(First, Token);
+        await Assert.ThrowsAsync<StorageFullException>(() => commit);
+
+        Assert.Equal(0, _inner.Count);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => staged.CommitAsync(First, Token));
+    }
+
+    [Fact]
+    public async Task A_staged_put_on_a_local_directory_is_abandoned_there_when_a_fault_is_injected()
+    {
+        using var directory = new TemporaryDirectory();
+        var local = LocalDirectoryBlobStore.Create(Path.Combine(directory.Path, "repo"));
+        var store = new FaultInjectingBlobStore(
+            local, new FaultInjectionOptions { CountedOperations = BlobOperations.Put, FailAt = 1 });
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[100]);
+
+        await Assert.ThrowsAsync<IOException>(() => staged.CommitAsync(First, Token));
+
+        Assert.Empty(Directory.EnumerateFiles(local.RootPath, LocalDirectoryBlobStore.TemporaryPrefix + "*", SearchOption.AllDirectories));
+        Assert.Null(await local.StatAsync(First, Token));
+    }
+
+    [Fact]
     public async Task A_corrupt_bit_reads_back_flipped_while_the_stored_blob_stays_intact()
     {
         var content = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
@@ -154,8 +214,10 @@ public sealed class ReadOnlyBlobStoreTests
         var put = await Assert.ThrowsAsync<InvalidOperationException>(() => putTask);
         var delete = await Assert.ThrowsAsync<InvalidOperationException>(() => deleteTask);
 
+        var begin = Assert.Throws<InvalidOperationException>(() => store.BeginPut(BlobKind.Snapshot));
         Assert.Equal("the repository is opened read-only", put.Message);
         Assert.Equal("the repository is opened read-only", delete.Message);
+        Assert.Equal("the repository is opened read-only", begin.Message);
         Assert.Equal(1, inner.Count);
         Assert.Equal(new byte[] { 1, 2 }, await inner.GetAsync(Blob, Token));
     }

@@ -235,12 +235,7 @@ public sealed class LocalDirectoryBlobStoreTests : IDisposable
     [Fact]
     public async Task A_full_device_raises_StorageFull_and_keeps_earlier_blobs()
     {
-        using var device = SmallDevice.TryMount(Path.Combine(_directory.Path, "small"), "256k");
-        if (device is null)
-        {
-            Assert.Skip("cannot mount a small tmpfs here (needs root on Linux)");
-        }
-
+        using var device = SmallDeviceOrSkip("size=256k");
         var root = Path.Combine(device.Path, "repo");
         var store = LocalDirectoryBlobStore.Create(root);
         var kept = Pack(Hash(13));
@@ -252,6 +247,154 @@ public sealed class LocalDirectoryBlobStoreTests : IDisposable
         Assert.Null(await store.StatAsync(tooBig, Token));
         Assert.Equal(new byte[64 * 1024], await store.GetAsync(kept, Token));
         Assert.Empty(Directory.EnumerateFiles(root, ".tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_staged_pack_is_a_private_temporary_file_in_the_data_folder_until_committed()
+    {
+        var store = LocalDirectoryBlobStore.Create(Root);
+        var name = Pack(Hash(15));
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[] { 1, 2, 3 });
+
+        var temporary = Assert.Single(TemporaryFilesOnDisk());
+        Assert.Equal(Path.Combine(Root, "data"), Path.GetDirectoryName(temporary));
+        Assert.Equal(3, new FileInfo(temporary).Length);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temporary));
+        }
+
+        await staged.CommitAsync(name, Token);
+
+        Assert.Empty(TemporaryFilesOnDisk());
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(Path.Combine(Root, "data", name.Name[..2], name.Name)));
+    }
+
+    [Fact]
+    public async Task An_abandoned_staged_put_removes_its_temporary_file()
+    {
+        var store = LocalDirectoryBlobStore.Create(Root);
+        var staged = store.BeginPut(BlobKind.Index);
+        staged.Write(new byte[1000]);
+        Assert.Single(TemporaryFilesOnDisk());
+
+        staged.Dispose();
+
+        Assert.Empty(TemporaryFilesOnDisk());
+        Assert.Empty(await ListAllAsync(store, BlobKind.Index));
+    }
+
+    [Fact]
+    public async Task A_staged_put_whose_folder_cannot_be_created_fails_clearly_and_leaves_nothing()
+    {
+        var store = LocalDirectoryBlobStore.Create(Root);
+        var name = Pack("ab" + Hash(16)[2..]);
+        File.WriteAllBytes(Path.Combine(Root, "data", "ab"), []);
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[100]);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => staged.CommitAsync(name, Token));
+
+        Assert.Contains(name.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Empty(TemporaryFilesOnDisk());
+        Assert.Empty(await ListAllAsync(store, BlobKind.Pack));
+    }
+
+    [Fact]
+    public void A_staged_put_into_a_missing_repository_fails_and_does_not_create_it()
+    {
+        var store = new LocalDirectoryBlobStore(Root);
+
+        Assert.Throws<RepositoryNotFoundException>(() => store.BeginPut(BlobKind.Pack));
+
+        Assert.False(Directory.Exists(Root));
+    }
+
+    [Fact]
+    public async Task Cleaning_removes_the_staged_files_of_a_writer_that_died()
+    {
+        var store = LocalDirectoryBlobStore.Create(Root);
+
+        // A writer killed while filling a pack never disposes its staged put; a live one is younger than the cut-off.
+        var dead = store.BeginPut(BlobKind.Pack);
+        dead.Write(new byte[10]);
+        var deadFile = Assert.Single(TemporaryFilesOnDisk());
+        File.SetLastWriteTimeUtc(deadFile, DateTime.UtcNow.AddHours(-3));
+        using var live = store.BeginPut(BlobKind.Pack);
+        live.Write(new byte[10]);
+
+        Assert.Equal(1, store.CleanTemporaryFiles(TimeSpan.FromHours(1)));
+
+        var left = Assert.Single(TemporaryFilesOnDisk());
+        Assert.NotEqual(deadFile, left);
+        await live.CommitAsync(Pack(Hash(17)), Token);
+        Assert.Equal(new byte[10], await store.GetAsync(Pack(Hash(17)), Token));
+        Assert.Empty(TemporaryFilesOnDisk());
+        dead.Dispose();
+    }
+
+    [Fact]
+    public async Task A_device_that_fills_during_a_staged_put_raises_StorageFull_and_leaves_nothing()
+    {
+        using var device = SmallDeviceOrSkip("size=256k");
+        var root = Path.Combine(device.Path, "repo");
+        var store = LocalDirectoryBlobStore.Create(root);
+        var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[64 * 1024]);
+
+        Assert.Throws<StorageFullException>(() => staged.Write(new byte[1024 * 1024]));
+
+        Assert.Empty(Directory.EnumerateFiles(root, ".tmp-*", SearchOption.AllDirectories));
+        Assert.Throws<InvalidOperationException>(() => staged.Write(new byte[1]));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => staged.CommitAsync(Pack(Hash(18)), Token));
+        staged.Dispose();
+        Assert.Empty(await ListAllAsync(store, BlobKind.Pack));
+
+        // The space is free again for the next put.
+        await store.PutAsync(Pack(Hash(19)), new byte[128 * 1024], Token);
+    }
+
+    [Fact]
+    public async Task A_device_that_fills_before_a_staged_put_is_committed_raises_StorageFull_and_leaves_nothing()
+    {
+        // Out of inodes rather than blocks: the staged file exists, but its pack's data/xx folder cannot be created.
+        using var device = SmallDeviceOrSkip("size=1m,nr_inodes=32");
+        var root = Path.Combine(device.Path, "repo");
+        var store = LocalDirectoryBlobStore.Create(root);
+        var name = Pack(Hash(20));
+        using var staged = store.BeginPut(BlobKind.Pack);
+        staged.Write(new byte[1000]);
+        var filler = Path.Combine(device.Path, "filler");
+        Directory.CreateDirectory(filler);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                File.WriteAllBytes(Path.Combine(filler, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), []);
+            }
+            catch (IOException e) when (LocalDirectoryBlobStore.IsDiskFull(e))
+            {
+                break;
+            }
+        }
+
+        await Assert.ThrowsAsync<StorageFullException>(() => staged.CommitAsync(name, Token));
+
+        Assert.Null(await store.StatAsync(name, Token));
+        Assert.Empty(Directory.EnumerateFiles(root, ".tmp-*", SearchOption.AllDirectories));
+    }
+
+    /// <summary>A tiny tmpfs for this test (tmpfs mount options, e.g. <c>size=256k</c>); skips the test where none can be mounted.</summary>
+    private SmallDevice SmallDeviceOrSkip(string options)
+    {
+        var device = SmallDevice.TryMount(Path.Combine(_directory.Path, "small"), options);
+        if (device is null)
+        {
+            Assert.Skip("cannot mount a small tmpfs here (needs root on Linux)");
+        }
+
+        return device;
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
@@ -266,7 +409,7 @@ public sealed class LocalDirectoryBlobStoreTests : IDisposable
 
         public string Path { get; }
 
-        public static SmallDevice? TryMount(string path, string size)
+        public static SmallDevice? TryMount(string path, string options)
         {
             if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
             {
@@ -274,7 +417,7 @@ public sealed class LocalDirectoryBlobStoreTests : IDisposable
             }
 
             Directory.CreateDirectory(path);
-            return Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path) ? new SmallDevice(path) : null;
+            return Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", path) ? new SmallDevice(path) : null;
         }
 
         public void Dispose()

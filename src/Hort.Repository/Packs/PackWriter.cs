@@ -101,25 +101,34 @@ public sealed class PackWriter : IDisposable
     /// <summary>Appends the encrypted header and trailer and returns the complete pack.</summary>
     public FinishedPack Finish()
     {
-        var header = new byte[4 + (_entries.Count * PackEntry.Size)];
-        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)_entries.Count);
-        for (var i = 0; i < _entries.Count; i++)
-        {
-            _entries[i].Write(header.AsSpan(4 + (i * PackEntry.Size), PackEntry.Size));
-        }
-
-        var envelopeLength = header.Length + ObjectCipher.Overhead;
-        EnsureCapacity(TrailerLength(_entries.Count));
-        _codec.Cipher.Encrypt(header, FormatVersion.PackHeaderContext, _buffer.AsSpan(_length, envelopeLength));
-        _length += envelopeLength;
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(_length, 4), (uint)envelopeLength);
-        _length += 4;
+        var trailerLength = TrailerLength(_entries.Count);
+        EnsureCapacity(trailerLength);
+        WriteTrailer(_codec, _entries, _buffer.AsSpan(_length, trailerLength));
+        _length += trailerLength;
 
         // The buffer moves to the finished pack; this writer is done.
         var buffer = _buffer;
         _buffer = [];
         var id = new ObjectId(SHA256.HashData(buffer.AsSpan(0, _length)));
         return new FinishedPack(id, buffer, _length, _entries.ToArray());
+    }
+
+    /// <summary>
+    /// Writes what follows the blobs of a pack holding <paramref name="entries"/>: the header envelope and its
+    /// <c>uint32</c> length, <see cref="TrailerLength"/> bytes in all.
+    /// </summary>
+    internal static void WriteTrailer(BlobCodec codec, IReadOnlyList<PackEntry> entries, Span<byte> destination)
+    {
+        var header = new byte[4 + (entries.Count * PackEntry.Size)];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            entries[i].Write(header.AsSpan(4 + (i * PackEntry.Size), PackEntry.Size));
+        }
+
+        var envelopeLength = header.Length + ObjectCipher.Overhead;
+        codec.Cipher.Encrypt(header, FormatVersion.PackHeaderContext, destination[..envelopeLength]);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination.Slice(envelopeLength, 4), (uint)envelopeLength);
     }
 
     private void EnsureCapacity(int extra)

@@ -5,8 +5,8 @@ using Hort.Storage;
 namespace Hort.Repository.Tests.Maintenance;
 
 /// <summary>
-/// Fails the k-th storage operation of a backup and of a prune, for every k, first as an I/O error and then as a full
-/// disk: each run stops with that error (or, when only the removal of its own lease or lock failed, succeeds and leaves
+/// Fails the k-th storage operation of a backup and of a prune, for every k (of a backup's appends to its staged packs,
+/// a sample), first as an I/O error and then as a full disk: each run stops with that error (or, when only the removal of its own lease or lock failed, succeeds and leaves
 /// that behind), the repository checks clean, every committed snapshot reads back byte for byte, and the next backup
 /// and prune succeed.
 /// </summary>
@@ -60,32 +60,39 @@ public sealed class StorageFaultTests
         await base_.BackupAsync(PruneFixture.Files(16, 0));
         await base_.BackupAsync(PruneFixture.Files(16, 1));
         var files = PruneFixture.Files(64, 2);
-        var operations = await CountAsync(base_, (f, store) => f.BackupAsync(files, store));
-        Log($"backup: failing each of {operations} storage operations with {fault}");
 
-        for (var k = 1; k <= operations; k++)
+        // Every operation but the appends to staged packs fails once; of those hundreds of appends, which all take the
+        // same path, the first ones, one in the middle and the last do.
+        var others = BlobOperations.All & ~BlobOperations.Write;
+        var operations = await CountAsync(base_, (f, store) => f.BackupAsync(files, store), others);
+        var appends = await CountAsync(base_, (f, store) => f.BackupAsync(files, store), BlobOperations.Write);
+        Log($"backup: failing each of {operations} storage operations and 4 of {appends} appends with {fault}");
+        var cases = Enumerable.Range(1, operations).Select(k => (Counted: others, K: k))
+            .Concat(new[] { 1, 2, appends / 2, appends }.Distinct().Select(k => (Counted: BlobOperations.Write, K: k)));
+
+        foreach (var (counted, k) in cases)
         {
             var fixture = await base_.CloneAsync();
-            var faulty = new FaultInjectingBlobStore(fixture.Store, new FaultInjectionOptions { FailAt = k, Fault = fault });
+            var faulty = new FaultInjectingBlobStore(fixture.Store, new FaultInjectionOptions { CountedOperations = counted, FailAt = k, Fault = fault });
             var before = fixture.Committed.Count;
-            var outcome = await RunAsync(() => fixture.BackupAsync(files, faulty), fault, $"backup, operation {k} of {operations}");
+            var outcome = await RunAsync(() => fixture.BackupAsync(files, faulty), fault, $"backup, {counted} operation {k}");
             Assert.Equal(outcome is null ? before : before + 1, fixture.Committed.Count);
 
-            await fixture.VerifyAsync($"after backup failed at operation {k} ({fault})");
+            await fixture.VerifyAsync($"after backup failed at {counted} operation {k} ({fault})");
             await fixture.BackupAsync(files);
             var pruned = await fixture.PruneAsync(maxUnused: 1);
-            Assert.True(pruned.Outcome is PruneOutcome.Completed or PruneOutcome.NothingToDo, $"operation {k}: {pruned.Outcome}");
-            await fixture.VerifyAsync($"after the backup and prune that followed a failure at operation {k} ({fault})");
+            Assert.True(pruned.Outcome is PruneOutcome.Completed or PruneOutcome.NothingToDo, $"{counted} operation {k}: {pruned.Outcome}");
+            await fixture.VerifyAsync($"after the backup and prune that followed a failure at {counted} operation {k} ({fault})");
         }
     }
 
     private static void Log(string line) => TestContext.Current.TestOutputHelper?.WriteLine(line);
 
-    /// <summary>Counts the storage operations of one clean run on a copy.</summary>
-    private static async Task<int> CountAsync(PruneFixture base_, Func<PruneFixture, IBlobStore, Task> run)
+    /// <summary>Counts the storage operations (of the <paramref name="counted"/> kinds) of one clean run on a copy.</summary>
+    private static async Task<int> CountAsync(PruneFixture base_, Func<PruneFixture, IBlobStore, Task> run, BlobOperations counted = BlobOperations.All)
     {
         var fixture = await base_.CloneAsync();
-        var counting = new FaultInjectingBlobStore(fixture.Store);
+        var counting = new FaultInjectingBlobStore(fixture.Store, new FaultInjectionOptions { CountedOperations = counted });
         await run(fixture, counting);
         return (int)counting.OperationCount;
     }

@@ -387,6 +387,134 @@ public sealed class BlobWriterTests
         Assert.Equal(raw, await reopened.LoadBlobAsync(BlobType.Data, id, Ct));
     }
 
+    [Fact]
+    public async Task Packs_streamed_to_a_local_directory_hold_every_blob_under_their_hash_and_leave_no_temporary_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var store = LocalDirectoryBlobStore.Create(Path.Combine(directory.Path, "repo"));
+        using var repository = await TestRepository.InitAsync(store);
+        var blobs = Enumerable.Range(0, 80).Select(i => TestRepository.RandomBytes(3000 + (i * 37), 500 + i)).ToList();
+        using (var writer = new BlobWriter(repository))
+        {
+            foreach (var blob in blobs)
+            {
+                await writer.SaveAsync(BlobType.Data, repository.ComputeId(blob), blob, Ct);
+            }
+
+            await writer.FlushAsync(Ct);
+            Assert.Empty(TemporaryFiles(store));
+            Assert.Equal(blobs.Count, writer.Statistics.BlobsAdded);
+        }
+
+        var packs = await TestRepository.ListAsync(store, BlobKind.Pack);
+        Assert.True(packs.Count >= 4, $"the test needs several packs, got {packs.Count}");
+        using var reopened = await TestRepository.OpenAsync(store);
+        var stored = 0;
+        foreach (var pack in packs)
+        {
+            // ParseWholePack checks the name against the SHA-256 of the bytes as well as the header.
+            stored += PackReader.ParseWholePack(reopened.Codec.Cipher, ObjectId.Parse(pack.Name.Name), await store.GetAsync(pack.Name, Ct)).Count;
+        }
+
+        Assert.Equal(blobs.Count, stored);
+        Assert.Equal(packs.Count, reopened.Index.PackCount);
+        foreach (var blob in blobs)
+        {
+            Assert.Equal(blob, await reopened.LoadBlobAsync(BlobType.Data, reopened.ComputeId(blob), Ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_writer_that_adds_nothing_or_is_disposed_with_a_pack_open_leaves_no_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var store = LocalDirectoryBlobStore.Create(Path.Combine(directory.Path, "repo"));
+        using var repository = await TestRepository.InitAsync(store);
+        var raw = TestRepository.RandomBytes(2000, 3);
+        using (var idle = new BlobWriter(repository))
+        {
+            await idle.FlushAsync(Ct);
+        }
+
+        using (var open = new BlobWriter(repository))
+        {
+            await open.SaveAsync(BlobType.Data, repository.ComputeId(raw), raw, Ct);
+            Assert.Single(TemporaryFiles(store));
+        }
+
+        Assert.Empty(TemporaryFiles(store));
+        Assert.Empty(await TestRepository.ListAsync(store, BlobKind.Pack));
+        Assert.Empty(await TestRepository.ListAsync(store, BlobKind.Index));
+    }
+
+    [Fact]
+    public async Task A_writer_whose_pack_commit_finds_the_disk_full_refuses_further_work_and_leaves_no_file()
+    {
+        using var directory = new TemporaryDirectory();
+        var (local, faulty, repository) = await OpenFaultyLocalAsync(directory);
+        using var _ = repository;
+        faulty.Options = new FaultInjectionOptions { CountedOperations = BlobOperations.Put, FailAt = faulty.OperationCount + 1, Fault = InjectedFault.StorageFull };
+        using var writer = new BlobWriter(repository);
+        var blobs = Enumerable.Range(0, 40).Select(i => TestRepository.RandomBytes(4000, 600 + i)).ToList();
+
+        // The first pack's commit fails in the background; a later save or the flush reports it.
+        var failure = await Assert.ThrowsAnyAsync<HortException>(async () =>
+        {
+            foreach (var blob in blobs)
+            {
+                await writer.SaveAsync(BlobType.Data, repository.ComputeId(blob), blob, Ct);
+            }
+
+            await writer.FlushAsync(Ct);
+        });
+
+        Assert.True(failure is StorageFullException || failure.InnerException is StorageFullException, failure.ToString());
+        await Assert.ThrowsAsync<HortException>(() => writer.SaveAsync(BlobType.Data, repository.ComputeId("late"u8), "late"u8.ToArray(), Ct).AsTask());
+        var refused = await Assert.ThrowsAsync<HortException>(() => writer.FlushAsync(Ct));
+        Assert.IsType<StorageFullException>(refused.InnerException);
+        Assert.Equal(1, faulty.FaultsInjected);
+        writer.Dispose();
+        Assert.Empty(TemporaryFiles(local));
+        Assert.Empty(await TestRepository.ListAsync(local, BlobKind.Pack));
+        Assert.Empty(await TestRepository.ListAsync(local, BlobKind.Index));
+    }
+
+    [Fact]
+    public async Task A_failed_append_to_a_pack_is_reported_as_a_repository_failure_and_the_writer_refuses_further_work()
+    {
+        using var directory = new TemporaryDirectory();
+        var (local, faulty, repository) = await OpenFaultyLocalAsync(directory);
+        using var _ = repository;
+        faulty.Options = new FaultInjectionOptions { CountedOperations = BlobOperations.Write, FailAt = faulty.OperationCount + 3 };
+        using var writer = new BlobWriter(repository);
+        Assert.True(await writer.SaveAsync(BlobType.Data, repository.ComputeId("one"u8), "one"u8.ToArray(), Ct));
+
+        // Not an IOException: a caller reading a file must not take the repository's failure for one of its own.
+        var failed = await Assert.ThrowsAsync<HortException>(() => writer.SaveAsync(BlobType.Data, repository.ComputeId("two"u8), "two"u8.ToArray(), Ct).AsTask());
+
+        Assert.Equal("injected I/O error", failed.InnerException?.Message);
+        await Assert.ThrowsAsync<HortException>(() => writer.SaveAsync(BlobType.Data, repository.ComputeId("three"u8), "three"u8.ToArray(), Ct).AsTask());
+        await Assert.ThrowsAsync<HortException>(() => writer.FlushAsync(Ct));
+        writer.Dispose();
+        Assert.Empty(TemporaryFiles(local));
+        Assert.Empty(await TestRepository.ListAsync(local, BlobKind.Pack));
+    }
+
+    /// <summary>A repository in a local directory, opened through a fault-injecting store that injects nothing yet.</summary>
+    private static async Task<(LocalDirectoryBlobStore Local, FaultInjectingBlobStore Faulty, HortRepository Repository)> OpenFaultyLocalAsync(TemporaryDirectory directory)
+    {
+        var local = LocalDirectoryBlobStore.Create(Path.Combine(directory.Path, "repo"));
+        using (await TestRepository.InitAsync(local))
+        {
+        }
+
+        var faulty = new FaultInjectingBlobStore(local);
+        return (local, faulty, await TestRepository.OpenAsync(faulty));
+    }
+
+    private static string[] TemporaryFiles(LocalDirectoryBlobStore store) =>
+        Directory.EnumerateFiles(store.RootPath, LocalDirectoryBlobStore.TemporaryPrefix + "*", SearchOption.AllDirectories).ToArray();
+
     /// <summary>Stores a pack as an interrupted backup leaves it: uploaded, but listed by no index.</summary>
     internal static async Task<ObjectId> PutUnindexedPackAsync(HortRepository repository, params byte[][] blobs)
     {
