@@ -98,6 +98,13 @@ public sealed class FaultInjectingBlobStore : IBlobStore
         await _inner.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<int> CleanTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        Enter(BlobOperations.Delete);
+        return await _inner.CleanTemporaryFilesAsync(olderThan, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Counts the operation if it is counted and throws if it is the one chosen to fail.</summary>
     private FaultInjectionOptions Enter(BlobOperations operation)
     {

@@ -57,4 +57,12 @@ public interface IBlobStore
 
     /// <summary>Removes a blob; removing a missing blob is not an error.</summary>
     Task DeleteAsync(BlobName name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes what interrupted puts left behind (a local store's <c>.tmp-</c> files) if untouched for longer than
+    /// <paramref name="olderThan"/>, and returns how many went. A younger one may belong to a put still running. This
+    /// default has nothing to remove: a store whose failed puts leave nothing, or a wrapper that must not delete,
+    /// keeps it.
+    /// </summary>
+    Task<int> CleanTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
 }

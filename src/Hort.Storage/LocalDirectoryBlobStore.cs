@@ -263,6 +263,13 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
         return removed;
     }
 
+    /// <inheritdoc />
+    public Task<int> CleanTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(CleanTemporaryFiles(olderThan));
+    }
+
     private static readonly EnumerationOptions EnumerateAll = new()
     {
         // The defaults skip "hidden" dot files and swallow unreadable folders; a listing must be complete or fail.
@@ -327,7 +334,7 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
     private IEnumerable<string> TemporaryFileFolders()
     {
         yield return RootPath;
-        foreach (var folder in KindFolders)
+        foreach (var folder in Enum.GetValues<BlobKind>().Where(kind => kind != BlobKind.Config).Select(FolderOf))
         {
             var path = Path.Combine(RootPath, folder);
             if (Directory.Exists(path))

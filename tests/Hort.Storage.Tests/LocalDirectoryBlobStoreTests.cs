@@ -165,6 +165,20 @@ public sealed class LocalDirectoryBlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Cleaning_reaches_every_kind_folder_including_the_server_state()
+    {
+        var store = LocalDirectoryBlobStore.Create(Root);
+        await store.PutAsync(new BlobName(BlobKind.ServerState, Hash(1)), new byte[4], Token);
+        var leftover = Path.Combine(Root, "server", ".tmp-old");
+        File.WriteAllBytes(leftover, new byte[3]);
+        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow.AddHours(-3));
+
+        Assert.Equal(1, await store.CleanTemporaryFilesAsync(TimeSpan.FromHours(1), Token));
+        Assert.False(File.Exists(leftover));
+        Assert.Single(await ListAllAsync(store, BlobKind.ServerState));
+    }
+
+    [Fact]
     public void Cleaning_ages_files_by_the_injected_clock()
     {
         LocalDirectoryBlobStore.Create(Root);

@@ -15,6 +15,13 @@ public sealed record PruneOptions
     public bool FinishPendingOnly { get; init; }
 
     public LeaseOwner Owner { get; init; } = LeaseOwner.Current;
+
+    /// <summary>
+    /// Temporary files of interrupted puts (a backup's half-written pack) untouched for this long are removed. A
+    /// backup appends to its open pack whenever it finds new data, so only a writer that has stopped leaves one
+    /// this old.
+    /// </summary>
+    public TimeSpan TemporaryFileAge { get; init; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>How a prune run ended.</summary>

@@ -55,6 +55,12 @@ public sealed partial class Pruner
         }
 
         await using var pruneLock = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        var temporaries = await Store.CleanTemporaryFilesAsync(_options.TemporaryFileAge, cancellationToken).ConfigureAwait(false);
+        if (temporaries > 0)
+        {
+            report.Notes.Add($"removed {temporaries} temporary file(s) left by interrupted writes");
+        }
+
         var verified = new HashSet<ObjectId>();
         var finishedEarlier = false;
         foreach (var record in await ReadRecordsAsync(cancellationToken).ConfigureAwait(false))

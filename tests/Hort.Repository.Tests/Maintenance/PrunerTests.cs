@@ -69,6 +69,29 @@ public sealed class PrunerTests
     }
 
     [Fact]
+    public async Task Prune_removes_the_half_written_pack_of_a_stopped_backup_but_not_a_young_one()
+    {
+        using var directory = new TemporaryDirectory();
+        var store = LocalDirectoryBlobStore.Create(Path.Combine(directory.Path, "repo"));
+        var fixture = await PruneFixture.CreateAsync(store);
+        await fixture.BackupAsync(PruneFixture.Files(10, 0));
+        var stopped = Path.Combine(store.RootPath, "data", ".tmp-stopped");
+        var running = Path.Combine(store.RootPath, "data", ".tmp-running");
+        File.WriteAllBytes(stopped, new byte[100]);
+        File.WriteAllBytes(running, new byte[100]);
+        File.SetLastWriteTimeUtc(stopped, DateTime.UtcNow.AddDays(-2));
+        var before = await TestRepository.ContentsAsync(store);
+
+        var report = await fixture.PruneAsync();
+
+        Assert.False(File.Exists(stopped));
+        Assert.True(File.Exists(running));
+        Assert.Contains("removed 1 temporary file(s) left by interrupted writes", report.Notes);
+        await TestRepository.AssertUnchangedAsync(before, store);
+        await fixture.VerifyAsync("after prune");
+    }
+
+    [Fact]
     public async Task A_dry_run_reports_what_would_go_and_changes_nothing()
     {
         var (fixture, snapshots) = await FourGenerationsAsync();
