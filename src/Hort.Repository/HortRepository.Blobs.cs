@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Hort.Core;
+using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Repository.Indexing;
 using Hort.Repository.Packs;
@@ -25,6 +26,32 @@ public sealed partial class HortRepository
         {
             await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
             return Codec.Open(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(envelope);
+        }
+    }
+
+    /// <summary>
+    /// Loads a blob the way it is stored when it is stored compressed: decrypted and authenticated, but still a zstd
+    /// frame, and not checked against its ID (whoever decompresses it must do that). For passing a blob on to a reader
+    /// that takes zstd, without decompressing and compressing it again. A blob stored uncompressed is loaded and verified
+    /// as by <see cref="LoadBlobAsync"/> and comes back with <see cref="CompressionKind.None"/>.
+    /// </summary>
+    public async Task<(byte[] Content, CompressionKind Compression)> LoadStoredBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default)
+    {
+        var location = Locate(type, id);
+        if (location.Entry.Compression != CompressionKind.Zstd)
+        {
+            return (await LoadBlobAsync(location, cancellationToken).ConfigureAwait(false), CompressionKind.None);
+        }
+
+        var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
+        try
+        {
+            await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
+            return (Codec.Decrypt(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId), location.Entry.Compression);
         }
         finally
         {

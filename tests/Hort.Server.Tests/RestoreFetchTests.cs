@@ -19,20 +19,27 @@ public sealed class RestoreFetchTests
         var (_, client2) = await server.EnrollAsync(admin, "desk-2");
         var agent1 = new AgentUploads(client1, pc1);
         var chunk = Encoding.UTF8.GetBytes("a letter to restore");
-        await agent1.BackupAsync(chunk);
+        var report = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("quarterly figures, unchanged; ", 2000)));
+        await agent1.BackupAsync(chunk, report);
         var snapshot = Assert.Single(await client1.GetAsync(Routes.AgentSnapshots, ProtocolJson.Default.IReadOnlyListSnapshotDto));
 
         var tree = await client1.GetByteArrayAsync(Routes.Format(Routes.AgentBlob, SessionValues.Tree, snapshot.Tree), Ct);
-        Assert.Equal(AgentUploads.TreeOf(("file", [agent1.Id(chunk)])), tree);
+        Assert.Equal(AgentUploads.TreeOf(("file", [agent1.Id(chunk), agent1.Id(report)])), tree);
 
-        var request = new HttpRequestMessage(HttpMethod.Get, Routes.Format(Routes.AgentBlob, SessionValues.Data, agent1.Id(chunk)));
-        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("zstd"));
-        var compressed = await client1.SendAsync(request, Ct);
-        Assert.Equal("zstd", Assert.Single(compressed.Content.Headers.ContentEncoding));
-        var body = await compressed.Content.ReadAsByteArrayAsync(Ct);
-        var plain = new byte[chunk.Length];
-        Assert.Equal(chunk.Length, Zstd.Decompress(body, plain));
-        Assert.Equal(chunk, plain);
+        // A chunk stored compressed goes out as its stored zstd frame; one stored as is (compressing the letter saved
+        // nothing) goes out as plaintext, not compressed for the answer.
+        var (reportBody, reportEncoding) = await FetchDataAsync(client1, agent1.Id(report));
+        Assert.Equal("zstd", reportEncoding);
+        Assert.True(reportBody.Length < report.Length / 10, $"{reportBody.Length} bytes for {report.Length}");
+        var plain = new byte[report.Length];
+        Assert.Equal(report.Length, Zstd.Decompress(reportBody, plain));
+        Assert.Equal(report, plain);
+        var (letterBody, letterEncoding) = await FetchDataAsync(client1, agent1.Id(chunk));
+        Assert.Null(letterEncoding);
+        Assert.Equal(chunk, letterBody);
+
+        // Without Accept-Encoding every chunk comes as plaintext.
+        Assert.Equal(report, await client1.GetByteArrayAsync(Routes.Format(Routes.AgentBlob, SessionValues.Data, agent1.Id(report)), Ct));
 
         // The wrong type, another PC, or an ID nobody stored: all the same 404.
         Assert.Equal(HttpStatusCode.NotFound, (await client1.GetAsync(Routes.Format(Routes.AgentBlob, SessionValues.Tree, agent1.Id(chunk)), Ct)).StatusCode);
@@ -40,6 +47,15 @@ public sealed class RestoreFetchTests
         Assert.Equal(HttpStatusCode.NotFound, (await client2.GetAsync(Routes.Format(Routes.AgentBlob, SessionValues.Tree, snapshot.Tree), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client1.GetAsync(Routes.Format(Routes.AgentBlob, SessionValues.Data, new string('0', 64)), Ct)).StatusCode);
         Assert.Empty(await client2.GetAsync(Routes.AgentSnapshots, ProtocolJson.Default.IReadOnlyListSnapshotDto));
+    }
+
+    private static async Task<(byte[] Body, string? Encoding)> FetchDataAsync(HttpClient client, string id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Routes.Format(Routes.AgentBlob, SessionValues.Data, id));
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("zstd"));
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadAsByteArrayAsync(Ct), response.Content.Headers.ContentEncoding.SingleOrDefault());
     }
 
     [Fact]

@@ -82,6 +82,29 @@ public sealed class BlobCodec
         }
     }
 
+    /// <summary>
+    /// Decrypts one blob envelope into its stored form, still compressed as <paramref name="entry"/> says. Decryption
+    /// authenticates the bytes against the entry's type and ID; the content is not decompressed, so it is not checked
+    /// against its ID either: whoever decompresses it must do that.
+    /// </summary>
+    public byte[] Decrypt(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId)
+    {
+        if (envelope.Length != entry.StoredLength || envelope.Length < ObjectCipher.Overhead)
+        {
+            throw new RepositoryCorruptException(Describe(entry, packId), "stored length does not match the index");
+        }
+
+        var stored = new byte[envelope.Length - ObjectCipher.Overhead];
+        Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
+        PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
+        if (!_cipher.TryDecrypt(envelope, ad, stored, out var written) || written != stored.Length)
+        {
+            throw new RepositoryCorruptException(Describe(entry, packId), "authentication failed: the data was altered or damaged");
+        }
+
+        return stored;
+    }
+
     /// <summary>How errors name a blob; built only when there is an error, never per blob opened.</summary>
     private static string Describe(PackEntry entry, ObjectId packId) =>
         $"{entry.Type.ToString().ToLowerInvariant()} blob {entry.Id} in pack {packId}";

@@ -60,16 +60,21 @@ internal static class AgentEndpoints
             return ApiProblems.NotFound($"there is no {blobType} blob {blobId}");
         }
 
-        var plaintext = await repository.LoadBlobAsync(type.Value, id, ct).ConfigureAwait(false);
-        if (!context.Request.Headers.AcceptEncoding.ToString().Contains(SessionValues.ZstdEncoding, StringComparison.OrdinalIgnoreCase))
+        // A blob is sent in the form it is stored: a compressed one as its zstd frame to a reader that takes zstd (the
+        // agent checks it against its ID after decompressing), everything else as plaintext, verified here. Nothing is
+        // compressed for the answer: what is stored raw did not compress when it was saved.
+        if (context.Request.Headers.AcceptEncoding.ToString().Contains(SessionValues.ZstdEncoding, StringComparison.OrdinalIgnoreCase))
         {
-            return Results.Bytes(plaintext, "application/octet-stream");
+            var (content, compression) = await repository.LoadStoredBlobAsync(type.Value, id, ct).ConfigureAwait(false);
+            if (compression == CompressionKind.Zstd)
+            {
+                context.Response.Headers.ContentEncoding = SessionValues.ZstdEncoding;
+            }
+
+            return Results.Bytes(content, "application/octet-stream");
         }
 
-        var compressed = new byte[Zstd.CompressBound(plaintext.Length)];
-        var length = Zstd.Compress(plaintext, compressed, Compressor.DefaultLevel);
-        context.Response.Headers.ContentEncoding = SessionValues.ZstdEncoding;
-        return Results.Bytes(compressed.AsMemory(0, length), "application/octet-stream");
+        return Results.Bytes(await repository.LoadBlobAsync(type.Value, id, ct).ConfigureAwait(false), "application/octet-stream");
     }
 
     /// <summary>The PC's policy and dedup keys, and the next server certificate while a change is prepared.</summary>

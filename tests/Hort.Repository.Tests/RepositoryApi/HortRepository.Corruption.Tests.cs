@@ -74,6 +74,42 @@ public sealed class HortRepositoryCorruptionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_blob_loaded_in_its_stored_form_is_its_zstd_frame_or_its_verified_plaintext_and_damage_fails_it()
+    {
+        using var repository = await TestRepository.InitAsync(_store);
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("minutes of the meeting; ", 4000)));
+        var noise = new byte[64 * 1024];
+        new Random(3).NextBytes(noise);
+        using (var writer = new BlobWriter(repository))
+        {
+            await writer.SaveAsync(BlobType.Data, repository.ComputeId(text), text, Ct);
+            await writer.SaveAsync(BlobType.Data, repository.ComputeId(noise), noise, Ct);
+            await writer.FlushAsync(Ct);
+        }
+
+        var (frame, compressed) = await repository.LoadStoredBlobAsync(BlobType.Data, repository.ComputeId(text), Ct);
+        Assert.Equal(Hort.Repository.Compression.CompressionKind.Zstd, compressed);
+        Assert.True(frame.Length < text.Length / 10, $"{frame.Length} bytes for {text.Length}");
+        var decoded = new byte[text.Length];
+        Assert.Equal(text.Length, Hort.Repository.Compression.Zstd.Decompress(frame, decoded));
+        Assert.Equal(text, decoded);
+
+        var (plain, asIs) = await repository.LoadStoredBlobAsync(BlobType.Data, repository.ComputeId(noise), Ct);
+        Assert.Equal(Hort.Repository.Compression.CompressionKind.None, asIs);
+        Assert.Equal(noise, plain);
+
+        // A flipped bit in the stored frame fails decryption: damage never passes on as data.
+        Assert.True(repository.Index.TryGet(repository.ComputeId(text), out var location));
+        var path = _store.PathOf(BlobName.For(BlobKind.Pack, location.PackId));
+        var damaged = await File.ReadAllBytesAsync(path, Ct);
+        damaged[location.Entry.Offset + (location.Entry.StoredLength / 2)] ^= 0x10;
+        await File.WriteAllBytesAsync(path, damaged, Ct);
+        var e = await Assert.ThrowsAsync<RepositoryCorruptException>(() => repository.LoadStoredBlobAsync(BlobType.Data, repository.ComputeId(text), Ct));
+        Assert.Contains("authentication failed", e.Problem, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<RepositoryCorruptException>(() => repository.LoadStoredBlobAsync(BlobType.Tree, repository.ComputeId(text), Ct));
+    }
+
+    [Fact]
     public async Task A_missing_pack_is_named_when_a_blob_in_it_is_loaded()
     {
         var sample = await SampleRepository.CreateAsync(_store);
