@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # ingest.sh - server ingest: how fast one hortd takes in backups from 1, 2, 4 and 8 agents at once on loopback.
 #
-# Usage: bench/ingest.sh [--agents "1 2 4 8"] [--size MIB] [--out FILE] [--keep] [--work DIR]
+# Usage: bench/ingest.sh [--agents "1 2 4 8"] [--size MIB] [--restore] [--out FILE] [--keep] [--work DIR]
 #
 #   --agents LIST  agent counts to measure, one round each (default "1 2 4 8")
 #   --size MIB     data per agent (default 256): incompressible random files, different for every agent, so every
 #                  byte is sent, verified, encrypted and written by the server (no deduplication between agents)
+#   --restore      then restore every PC's snapshot through the server at once (each agent into a new folder, checked
+#                  against its data) and time that too, with the CPU time hortd spent serving it
 #   --out FILE     also write the results table (markdown) to FILE
 #   --keep         keep the work directory (data, server folders, logs)
 #   --work DIR     work directory (default: a new folder under ${TMPDIR:-/tmp}); must not exist yet
@@ -16,7 +18,7 @@
 # time runs from that start until the server lists a committed snapshot for every PC (it includes the agents' process
 # start). MB/s is the agents' data (10^6 bytes) divided by the wall time. "hortd CPU" is the CPU time (user + system)
 # hortd used in that time, also per GB (10^9 bytes) of agent data: unlike the wall time it hardly depends on what else
-# runs on the machine. Needs: bash, curl, jq, python3, dotnet, Linux /proc.
+# runs on the machine. Needs: bash, curl, jq, python3, dotnet, cmp, Linux /proc.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +27,7 @@ agents="1 2 4 8"
 size=256
 out=""
 keep=0
+restore=0
 work=""
 command="bench/ingest.sh $*"
 
@@ -34,17 +37,19 @@ while [ $# -gt 0 ]; do
         --size) size=$2; shift 2;;
         --out) out=$2; shift 2;;
         --keep) keep=1; shift;;
+        --restore) restore=1; shift;;
         --work) work=$2; shift 2;;
-        -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
         *) echo "ingest.sh: unknown option $1 (see --help)" >&2; exit 2;;
     esac
 done
 
-for tool in curl jq python3 dotnet; do
+for tool in curl jq python3 dotnet cmp; do
     command -v "$tool" >/dev/null || { echo "ingest.sh: $tool is required" >&2; exit 2; }
 done
 
 if [ -z "$work" ]; then work=$(mktemp -d "${TMPDIR:-/tmp}/hort-ingest.XXXXXX"); else mkdir "$work"; fi
+work=$(cd "$work" && pwd)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -75,8 +80,14 @@ load_before=$(cut -d' ' -f1 /proc/loadavg)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-results="| agents | data | wall time | server ingest | per agent | hortd CPU | hortd CPU per GB |
-|---:|---:|---:|---:|---:|---:|---:|"
+results="| agents | data | wall time | server ingest | per agent | hortd CPU | hortd CPU per GB |"
+rule="|---:|---:|---:|---:|---:|---:|---:|"
+if [ "$restore" -eq 1 ]; then
+    results="$results restore wall time | restore per agent | hortd CPU (restore) | hortd CPU per GB (restore) |"
+    rule="$rule---:|---:|---:|---:|"
+fi
+results="$results
+$rule"
 
 for n in $agents; do
     round="$work/round-$n"
@@ -125,17 +136,57 @@ for n in $agents; do
     done
     end=$(date +%s.%N)
     cpu_end=$(cpu_ticks "$server_pid")
+
+    restore_args=()
+    if [ "$restore" -eq 1 ]; then
+        # Every PC's latest snapshot back through the server at once, each into a new folder below the round.
+        rstart=$(date +%s.%N)
+        rcpu_start=$(cpu_ticks "$server_pid")
+        jobs=()
+        for i in $(seq 1 "$n"); do
+            pc=${pcs[$((i - 1))]}
+            snapshot=$(api "$url/api/v1/pcs/$pc/snapshots" | jq -r '.[0].id')
+            jobs+=("$(api -X POST "$url/api/v1/pcs/$pc/restores" -d "{\"snapshotId\":\"$snapshot\",\"target\":\"$round/restore$i\"}" | jq -r .id)")
+        done
+        while true; do
+            succeeded=0
+            for job in "${jobs[@]}"; do
+                state=$(api "$url/api/v1/jobs/$job" | jq -r .state)
+                case "$state" in
+                    succeeded) succeeded=$((succeeded + 1));;
+                    failed|cancelled) tail -20 "$round"/agent*.log; echo "ingest.sh: restore job $job ended $state" >&2; exit 1;;
+                esac
+            done
+            [ "$succeeded" -ge "$n" ] && break
+            sleep 0.2
+        done
+        rend=$(date +%s.%N)
+        rcpu_end=$(cpu_ticks "$server_pid")
+        for i in $(seq 1 "$n"); do
+            for f in "$work/data/pc$i"/*; do
+                cmp -s "$f" "$round/restore$i$f" || { echo "ingest.sh: $round/restore$i$f differs from $f" >&2; exit 1; }
+            done
+        done
+        restore_args=("$rstart" "$rend" "$((rcpu_end - rcpu_start))")
+    fi
+
     for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
 
-    row=$(python3 - "$n" "$size" "$start" "$end" "$((cpu_end - cpu_start))" "$(getconf CLK_TCK)" <<'PY'
+    row=$(python3 - "$n" "$size" "$start" "$end" "$((cpu_end - cpu_start))" "$(getconf CLK_TCK)" "${restore_args[@]}" <<'PY'
 import sys
 n, size, start, end = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-cpu = int(sys.argv[5]) / int(sys.argv[6])
+ticks = int(sys.argv[6])
+cpu = int(sys.argv[5]) / ticks
 wall = end - start
 total = n * size * 1024 * 1024 / 1e6
-print(f"| {n} | {n * size} MiB | {wall:.1f} s | {total / wall:.0f} MB/s | {total / n / wall:.0f} MB/s | {cpu:.1f} s | {cpu / total * 1000:.1f} s |")
+row = f"| {n} | {n * size} MiB | {wall:.1f} s | {total / wall:.0f} MB/s | {total / n / wall:.0f} MB/s | {cpu:.1f} s | {cpu / total * 1000:.1f} s |"
+if len(sys.argv) > 7:
+    rwall = float(sys.argv[8]) - float(sys.argv[7])
+    rcpu = int(sys.argv[9]) / ticks
+    row += f" {rwall:.1f} s | {total / n / rwall:.0f} MB/s | {rcpu:.1f} s | {rcpu / total * 1000:.1f} s |"
+print(row)
 PY
 )
     echo "$row"
