@@ -126,7 +126,9 @@ for n in $agents; do
         agent_pids+=("$!")
         pids+=("$!")
     done
+    deadline=$((SECONDS + 900))
     while true; do
+        [ "$SECONDS" -lt "$deadline" ] || { tail -20 "$round"/agent*.log; echo "ingest.sh: no snapshot from every PC after 900 s" >&2; exit 1; }
         done_count=$(api "$url/api/v1/pcs" | jq '[.[] | select(.lastSnapshot != null)] | length')
         [ "$done_count" -ge "$n" ] && break
         for pid in "${agent_pids[@]}"; do
@@ -148,7 +150,9 @@ for n in $agents; do
             snapshot=$(api "$url/api/v1/pcs/$pc/snapshots" | jq -r '.[0].id')
             jobs+=("$(api -X POST "$url/api/v1/pcs/$pc/restores" -d "{\"snapshotId\":\"$snapshot\",\"target\":\"$round/restore$i\"}" | jq -r .id)")
         done
+        deadline=$((SECONDS + 900))
         while true; do
+            [ "$SECONDS" -lt "$deadline" ] || { tail -20 "$round"/agent*.log; echo "ingest.sh: the restores did not finish in 900 s" >&2; exit 1; }
             succeeded=0
             for job in "${jobs[@]}"; do
                 state=$(api "$url/api/v1/jobs/$job" | jq -r .state)

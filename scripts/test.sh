@@ -61,6 +61,22 @@ if [ "$bench_status" -ne 0 ]; then
     echo "bench/compare.sh --tiny failed (exit code $bench_status)"
 fi
 
+# The server benchmark in its tiny form for the same reason: one agent backs up and restores a few MB through hortd,
+# and every restored file must equal its source.
+ingest_status=0
+echo "bench/ingest.sh --agents 1 --size 8 --restore"
+for tool in jq curl; do
+    if ! command -v "$tool" >/dev/null; then
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$tool" >/dev/null
+    fi
+done
+bench/ingest.sh --agents 1 --size 8 --restore >"$results/ingest.log" 2>&1 || ingest_status=$?
+if [ "$ingest_status" -ne 0 ]; then
+    tail -30 "$results/ingest.log"
+    echo "bench/ingest.sh --agents 1 --size 8 --restore failed (exit code $ingest_status)"
+fi
+
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
     [ -f "$trx" ] || continue
@@ -72,6 +88,7 @@ for trx in "$results"/*.trx; do
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
 done
 if [ "$bench_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+if [ "$ingest_status" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
     exit 1
