@@ -266,7 +266,11 @@ public sealed class BlobWriter : IDisposable
             finished = pack.Finish();
         }
 
-        _uploads.Add(Task.Run(() => UploadAsync(finished, cancellationToken), CancellationToken.None));
+        // A commit spends most of its time blocked in fsync, about as long as filling the next pack takes. On a
+        // thread-pool thread it would take one of the pool's few threads (one per core) from sealing blobs until the
+        // pool noticed and added one; its own thread keeps the pool for the work that needs a core.
+        _uploads.Add(Task.Factory.StartNew(
+            () => UploadAsync(finished, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap());
 
         // The garbage of a pack's worth of work (tree nodes, tasks, small buffers) is collected now: the runtime's
         // default young-generation budget is tens of MB on machines with a large cache, cannot be set from the
