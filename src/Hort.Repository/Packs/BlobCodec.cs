@@ -67,21 +67,6 @@ public sealed class BlobCodec
         return raw;
     }
 
-    private void OpenStored(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, Span<byte> raw)
-    {
-        Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
-        PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
-        if (!_cipher.TryDecrypt(envelope, ad, raw, out _))
-        {
-            throw new RepositoryCorruptException(Describe(entry, packId), "authentication failed: the data was altered or damaged");
-        }
-
-        if (_key.ComputeChunkId(raw) != entry.Id)
-        {
-            throw new RepositoryCorruptException(Describe(entry, packId), "content does not match its ID");
-        }
-    }
-
     /// <summary>
     /// Decrypts one blob envelope into its stored form, still compressed as <paramref name="entry"/> says. Decryption
     /// authenticates the bytes against the entry's type and ID; the content is not decompressed, so it is not checked
@@ -89,20 +74,31 @@ public sealed class BlobCodec
     /// </summary>
     public byte[] Decrypt(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId)
     {
+        CheckStoredLength(envelope, entry, packId);
+        var stored = new byte[envelope.Length - ObjectCipher.Overhead];
+        DecryptInto(envelope, entry, packId, stored);
+        return stored;
+    }
+
+    private static void CheckStoredLength(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId)
+    {
         if (envelope.Length != entry.StoredLength || envelope.Length < ObjectCipher.Overhead)
         {
             throw new RepositoryCorruptException(Describe(entry, packId), "stored length does not match the index");
         }
+    }
 
-        var stored = new byte[envelope.Length - ObjectCipher.Overhead];
+    /// <summary>Decrypts and authenticates an envelope against the entry's type and ID; returns the bytes written.</summary>
+    private int DecryptInto(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, Span<byte> destination)
+    {
         Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
         PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
-        if (!_cipher.TryDecrypt(envelope, ad, stored, out var written) || written != stored.Length)
+        if (!_cipher.TryDecrypt(envelope, ad, destination, out var written))
         {
             throw new RepositoryCorruptException(Describe(entry, packId), "authentication failed: the data was altered or damaged");
         }
 
-        return stored;
+        return written;
     }
 
     /// <summary>How errors name a blob; built only when there is an error, never per blob opened.</summary>
@@ -112,11 +108,7 @@ public sealed class BlobCodec
     /// <summary>As <see cref="Open(ReadOnlySpan{byte}, PackEntry, ObjectId)"/>, into a caller's buffer of exactly RawLength bytes.</summary>
     public void Open(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, Span<byte> raw)
     {
-        if (envelope.Length != entry.StoredLength || envelope.Length < ObjectCipher.Overhead)
-        {
-            throw new RepositoryCorruptException(Describe(entry, packId), "stored length does not match the index");
-        }
-
+        CheckStoredLength(envelope, entry, packId);
         if (raw.Length != entry.RawLength)
         {
             throw new ArgumentException("The destination must be exactly RawLength bytes.", nameof(raw));
@@ -126,20 +118,26 @@ public sealed class BlobCodec
         if (entry.Compression == CompressionKind.None && plainLength == raw.Length)
         {
             // Stored as is: decrypt straight into the destination, no scratch buffer and no copy.
-            OpenStored(envelope, entry, packId, raw);
-            return;
+            DecryptInto(envelope, entry, packId, raw);
+        }
+        else
+        {
+            OpenThroughScratch(envelope, entry, packId, plainLength, raw);
         }
 
+        if (_key.ComputeChunkId(raw) != entry.Id)
+        {
+            throw new RepositoryCorruptException(Describe(entry, packId), "content does not match its ID");
+        }
+    }
+
+    /// <summary>Decrypts into a pooled buffer and decompresses (or copies) from there into <paramref name="raw"/>.</summary>
+    private void OpenThroughScratch(ReadOnlySpan<byte> envelope, PackEntry entry, ObjectId packId, int plainLength, Span<byte> raw)
+    {
         var plain = ArrayPool<byte>.Shared.Rent(Math.Max(plainLength, 1));
         try
         {
-            Span<byte> ad = stackalloc byte[PackEntry.AssociatedDataSize];
-            PackEntry.WriteAssociatedData(entry.Type, entry.Id, ad);
-            if (!_cipher.TryDecrypt(envelope, ad, plain.AsSpan(0, plainLength), out var written))
-            {
-                throw new RepositoryCorruptException(Describe(entry, packId), "authentication failed: the data was altered or damaged");
-            }
-
+            var written = DecryptInto(envelope, entry, packId, plain.AsSpan(0, plainLength));
             switch (entry.Compression)
             {
                 case CompressionKind.None:
@@ -164,11 +162,6 @@ public sealed class BlobCodec
         finally
         {
             ArrayPool<byte>.Shared.Return(plain);
-        }
-
-        if (_key.ComputeChunkId(raw) != entry.Id)
-        {
-            throw new RepositoryCorruptException(Describe(entry, packId), "content does not match its ID");
         }
     }
 
