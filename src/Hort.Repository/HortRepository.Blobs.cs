@@ -19,19 +19,8 @@ public sealed partial class HortRepository
         LoadBlobAsync(Locate(type, id), cancellationToken);
 
     /// <summary>Loads, decrypts and verifies the blob at <paramref name="location"/>, found in an index of the caller's choosing.</summary>
-    internal async Task<byte[]> LoadBlobAsync(BlobLocation location, CancellationToken cancellationToken)
-    {
-        var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
-        try
-        {
-            await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
-            return Codec.Open(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(envelope);
-        }
-    }
+    internal Task<byte[]> LoadBlobAsync(BlobLocation location, CancellationToken cancellationToken) =>
+        WithEnvelopeAsync(location, static (repository, envelope, at) => repository.Codec.Open(envelope, at.Entry, at.PackId), cancellationToken);
 
     /// <summary>
     /// Loads a blob the way it is stored when it is stored compressed: decrypted and authenticated, but still a zstd
@@ -42,21 +31,9 @@ public sealed partial class HortRepository
     public async Task<(byte[] Content, CompressionKind Compression)> LoadStoredBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default)
     {
         var location = Locate(type, id);
-        if (location.Entry.Compression != CompressionKind.Zstd)
-        {
-            return (await LoadBlobAsync(location, cancellationToken).ConfigureAwait(false), CompressionKind.None);
-        }
-
-        var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
-        try
-        {
-            await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
-            return (Codec.Decrypt(envelope.AsSpan(0, (int)location.Entry.StoredLength), location.Entry, location.PackId), location.Entry.Compression);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(envelope);
-        }
+        return location.Entry.Compression == CompressionKind.Zstd
+            ? (await WithEnvelopeAsync(location, static (repository, envelope, at) => repository.Codec.Decrypt(envelope, at.Entry, at.PackId), cancellationToken).ConfigureAwait(false), CompressionKind.Zstd)
+            : (await LoadBlobAsync(location, cancellationToken).ConfigureAwait(false), CompressionKind.None);
     }
 
     /// <summary>
@@ -67,13 +44,21 @@ public sealed partial class HortRepository
     public Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken = default) =>
         RentBlobAsync(Locate(type, id), cancellationToken);
 
-    private async Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobLocation location, CancellationToken cancellationToken)
+    private Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobLocation location, CancellationToken cancellationToken) =>
+        WithEnvelopeAsync(location, static (repository, envelope, at) => repository.OpenRented(envelope, at), cancellationToken);
+
+    /// <summary>What is made of one blob's envelope while it lies in a pooled buffer.</summary>
+    private delegate T EnvelopeReader<T>(HortRepository repository, ReadOnlySpan<byte> envelope, BlobLocation location);
+
+    /// <summary>Reads the envelope at <paramref name="location"/> into a pooled buffer and returns what <paramref name="read"/> makes of it.</summary>
+    private async Task<T> WithEnvelopeAsync<T>(BlobLocation location, EnvelopeReader<T> read, CancellationToken cancellationToken)
     {
-        var envelope = ArrayPool<byte>.Shared.Rent((int)location.Entry.StoredLength);
+        var length = (int)location.Entry.StoredLength;
+        var envelope = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             await ReadEnvelopeAsync(location, envelope, cancellationToken).ConfigureAwait(false);
-            return OpenRented(envelope.AsSpan(0, (int)location.Entry.StoredLength), location);
+            return read(this, envelope.AsSpan(0, length), location);
         }
         finally
         {
