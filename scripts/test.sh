@@ -4,32 +4,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# apt_install PACKAGE...: installs Debian packages, through sudo when not root.
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
 need=()
 for lib in libzstd.so.1 libsodium.so.23 libicuuc.so.72; do
     ldconfig -p | grep -q "$lib" || need+=("$lib")
 done
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing native libraries: ${need[*]}"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq libzstd1 libsodium23 libicu72 >/dev/null
+    apt_install libzstd1 libsodium23 libicu72 >/dev/null
 fi
 
 # hort ships as a Native AOT program, which needs a C toolchain to link.
 if ! command -v clang >/dev/null && ! command -v gcc >/dev/null; then
     echo "installing clang to link hort with Native AOT"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq clang libc6-dev >/dev/null
+    apt_install clang libc6-dev >/dev/null
 fi
 
 # The browser tests (tests/Hort.Dashboard.Tests) drive Debian's chromium headless.
 if [ ! -x /usr/bin/chromium ]; then
     echo "installing chromium for the browser tests"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/tmp/hort-chromium-install.log 2>&1 \
-        || { tail -20 /tmp/hort-chromium-install.log; exit 1; }
+    apt_install chromium >/tmp/hort-chromium-install.log 2>&1 || { tail -20 /tmp/hort-chromium-install.log; exit 1; }
 fi
 
 source scripts/test-postgres.sh
@@ -66,10 +67,7 @@ fi
 ingest_status=0
 echo "bench/ingest.sh --agents 1 --size 8 --restore"
 for tool in jq curl; do
-    if ! command -v "$tool" >/dev/null; then
-        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$tool" >/dev/null
-    fi
+    command -v "$tool" >/dev/null || apt_install "$tool" >/dev/null
 done
 bench/ingest.sh --agents 1 --size 8 --restore >"$results/ingest.log" 2>&1 || ingest_status=$?
 if [ "$ingest_status" -ne 0 ]; then
