@@ -176,6 +176,46 @@ public sealed class ChunkerTests
         Assert.InRange(average, 0.5 * ChunkerParameters.Default.AverageSize, 2.0 * ChunkerParameters.Default.AverageSize);
     }
 
+    // The chunker hashes two bytes per step; the format's loop hashes one. Both must cut at the same byte, whichever
+    // of a step's two bytes ends the chunk and wherever the input ends.
+    [Fact]
+    public void Boundaries_match_the_byte_by_byte_loop_of_the_format()
+    {
+        var parameters = new ChunkerParameters(64, 128, 256);
+        var chunker = new Chunker(parameters, Gear);
+        var data = TestBytes.Random(200_000, 11);
+        for (var length = 0; length < 700; length++)
+        {
+            var input = data.AsSpan(length * 37 % 1000, length);
+            Assert.Equal(ByteByByte(input, parameters), chunker.FindBoundary(input, isFinal: true));
+        }
+
+        var offset = 0;
+        foreach (var (start, length) in chunker.Split(data))
+        {
+            Assert.Equal(offset, start);
+            Assert.Equal(ByteByByte(data.AsSpan(start), parameters), length);
+            offset += length;
+        }
+    }
+
+    /// <summary>The length of the first chunk of the final input <paramref name="r"/>, exactly as section 5.3 of the format spells it.</summary>
+    private static int ByteByByte(ReadOnlySpan<byte> r, ChunkerParameters p)
+    {
+        var n = r.Length;
+        if (n <= p.MinSize) return n;
+        var maskS = ~0UL << (64 - (p.AverageBits + 2));
+        var maskL = ~0UL << (64 - (p.AverageBits - 2));
+        ulong h = 0;
+        for (var i = p.MinSize; i < Math.Min(n, p.MaxSize); i++)
+        {
+            h = (h << 1) + Gear[r[i]];
+            if ((h & (i < p.AverageSize ? maskS : maskL)) == 0) return i + 1;
+        }
+
+        return Math.Min(n, p.MaxSize);
+    }
+
     [Fact]
     public void A_gear_table_of_the_wrong_size_is_rejected()
     {
