@@ -99,6 +99,33 @@ public sealed class ServerClient(HttpClient http, CertificatePins? pins = null) 
     public Task<byte[]> BlobAsync(string blobId, int maxLength, CancellationToken ct) =>
         GetBytesAsync(Routes.Format(Routes.AgentBlob, SessionValues.Data, blobId), maxLength, ct);
 
+    /// <summary>The plaintext length of each chunk (at most <see cref="BlobBatchRequest.MaxIds"/>), null for one this PC may not read.</summary>
+    public async Task<IReadOnlyList<long?>> BlobSizesAsync(IReadOnlyList<string> ids, CancellationToken ct) =>
+        (await PostJsonAsync(Routes.AgentBlobSizes, new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest, ProtocolJson.Default.BlobSizesResponse, ct).ConfigureAwait(false)).Sizes;
+
+    /// <summary>
+    /// Asks for many chunks at once (at most <see cref="BlobBatchRequest.MaxIds"/>); the answer's body is a stream of
+    /// frames (<see cref="BlobFrameHeader"/>), read as it arrives. The caller disposes the answer.
+    /// </summary>
+    public async Task<HttpResponseMessage> ReadBlobsAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Routes.AgentBlobRead)
+        {
+            Content = JsonContent.Create(new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest),
+        };
+        var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        try
+        {
+            await EnsureAsync(response, ct).ConfigureAwait(false);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose() => Http.Dispose();
 
     private async Task<byte[]> GetBytesAsync(string route, int? maxLength, CancellationToken ct)

@@ -54,4 +54,6 @@ namespace Hort.Protocol;
 [JsonSerializable(typeof(KnownResponse))]
 [JsonSerializable(typeof(CommitRequest))]
 [JsonSerializable(typeof(CommitResponse))]
+[JsonSerializable(typeof(BlobBatchRequest))]
+[JsonSerializable(typeof(BlobSizesResponse))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

@@ -52,6 +52,8 @@ public static class Routes
     public const string AgentJobResult = AgentJobs + "/{jobId}/result";
     public const string AgentSnapshots = AgentPrefix + "/snapshots";
     public const string AgentBlob = AgentPrefix + "/blobs/{blobType}/{blobId}";
+    public const string AgentBlobSizes = AgentPrefix + "/blobs/sizes";
+    public const string AgentBlobRead = AgentPrefix + "/blobs/read";
     public const string Sessions = AgentPrefix + "/sessions";
     public const string Session = Sessions + "/{sessionId}";
     public const string SessionKnown = Session + "/known";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Hort.Core;
 using Hort.Protocol;
 using Hort.Repository.Compression;
 
@@ -47,6 +48,76 @@ public sealed class RestoreFetchTests
         Assert.Equal(HttpStatusCode.NotFound, (await client2.GetAsync(Routes.Format(Routes.AgentBlob, SessionValues.Tree, snapshot.Tree), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client1.GetAsync(Routes.Format(Routes.AgentBlob, SessionValues.Data, new string('0', 64)), Ct)).StatusCode);
         Assert.Empty(await client2.GetAsync(Routes.AgentSnapshots, ProtocolJson.Default.IReadOnlyListSnapshotDto));
+    }
+
+    [Fact]
+    public async Task A_pc_reads_many_of_its_chunks_in_one_answer_and_nothing_of_another_pc()
+    {
+        await using var server = await TestServer.StartAsync();
+        var admin = await server.AdminAsync();
+        var (pc1, client1) = await server.EnrollAsync(admin, "desk-1");
+        var (pc2, client2) = await server.EnrollAsync(admin, "desk-2");
+        var agent1 = new AgentUploads(client1, pc1);
+        var agent2 = new AgentUploads(client2, pc2);
+        var letter = Encoding.UTF8.GetBytes("a letter to restore");
+        var report = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("quarterly figures, unchanged; ", 2000)));
+        var others = Encoding.UTF8.GetBytes("desk-2's own notes");
+        await agent1.BackupAsync(letter, report);
+        await agent2.BackupAsync(others);
+        var tree = Assert.Single(await client1.GetAsync(Routes.AgentSnapshots, ProtocolJson.Default.IReadOnlyListSnapshotDto)).Tree;
+        var nobodys = new string('0', 64);
+        string[] ids = [agent1.Id(report), agent1.Id(letter), agent1.Id(report), agent2.Id(others), tree, nobodys];
+
+        // Sizes in request order; another PC's chunk, a tree and an ID nobody stored alike have none.
+        var sizes = await (await client1.PostAsync(Routes.AgentBlobSizes, new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest))
+            .ReadAsync(ProtocolJson.Default.BlobSizesResponse);
+        Assert.Equal([report.Length, letter.Length, report.Length, null, null, null], sizes.Sizes);
+
+        // Each distinct ID once: the compressed report as its stored zstd frame, the letter as plaintext, the rest refused.
+        var frames = await ReadFramesAsync(client1, ids);
+        Assert.Equal(ids.Distinct().Order(), frames.Keys.Select(id => id.ToString()).Order());
+        var (form, body) = frames[ObjectId.Parse(agent1.Id(report))];
+        Assert.Equal(BlobFrameForm.Zstd, form);
+        var plain = new byte[report.Length];
+        Assert.Equal(report.Length, Zstd.Decompress(body, plain));
+        Assert.Equal(report, plain);
+        Assert.Equal(BlobFrameForm.Plain, frames[ObjectId.Parse(agent1.Id(letter))].Form);
+        Assert.Equal(letter, frames[ObjectId.Parse(agent1.Id(letter))].Body);
+        foreach (var refused in new[] { agent2.Id(others), tree, nobodys })
+        {
+            Assert.Equal((BlobFrameForm.Unreadable, $"there is no data blob {refused}"), (frames[ObjectId.Parse(refused)].Form, Encoding.UTF8.GetString(frames[ObjectId.Parse(refused)].Body)));
+        }
+
+        // desk-2 gets its own chunk and nothing of desk-1's.
+        var theirs = await ReadFramesAsync(client2, ids);
+        Assert.Equal([agent2.Id(others)], theirs.Where(f => f.Value.Form != BlobFrameForm.Unreadable).Select(f => f.Key.ToString()));
+
+        // Too many IDs or one that is not an ID: 400, nothing read.
+        foreach (var route in new[] { Routes.AgentBlobSizes, Routes.AgentBlobRead })
+        {
+            var tooMany = Enumerable.Repeat(nobodys, BlobBatchRequest.MaxIds + 1).ToList();
+            Assert.Equal(HttpStatusCode.BadRequest, (await client1.PostAsync(route, new BlobBatchRequest(tooMany), ProtocolJson.Default.BlobBatchRequest)).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client1.PostAsync(route, new BlobBatchRequest(["not-an-id"]), ProtocolJson.Default.BlobBatchRequest)).StatusCode);
+        }
+    }
+
+    /// <summary>The frames of one batched read, by chunk ID; a chunk sent twice fails the test.</summary>
+    private static async Task<Dictionary<ObjectId, (BlobFrameForm Form, byte[] Body)>> ReadFramesAsync(HttpClient client, IReadOnlyList<string> ids)
+    {
+        using var response = await client.PostAsync(Routes.AgentBlobRead, new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(BlobFrameHeader.MediaType, response.Content.Headers.ContentType?.MediaType);
+        var answer = await response.Content.ReadAsByteArrayAsync(Ct);
+        var frames = new Dictionary<ObjectId, (BlobFrameForm, byte[])>();
+        for (var at = 0; at < answer.Length;)
+        {
+            Assert.True(BlobFrameHeader.TryRead(answer.AsSpan(at, BlobFrameHeader.Size), 1 << 20, out var header));
+            at += BlobFrameHeader.Size;
+            frames.Add(header.Id, (header.Form, answer.AsSpan(at, header.Length).ToArray()));
+            at += header.Length;
+        }
+
+        return frames;
     }
 
     private static async Task<(byte[] Body, string? Encoding)> FetchDataAsync(HttpClient client, string id)

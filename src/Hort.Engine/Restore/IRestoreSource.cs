@@ -2,6 +2,7 @@ using System.Buffers;
 using Hort.Core;
 using Hort.Repository;
 using Hort.Repository.Format;
+using Hort.Repository.Indexing;
 using Hort.Repository.Trees;
 
 namespace Hort.Engine.Restore;
@@ -30,16 +31,39 @@ public interface IRestoreSource
     }
 
     /// <summary>
-    /// The repository behind this source when it is opened on this machine: a restore then plans its reads by pack
-    /// (<see cref="HortRepository.ReadBlobsAsync"/>). Null for sources that fetch blob by blob.
+    /// How this source reads many chunks at once, when it can: a restore then plans batches of files and has each
+    /// batch's chunks read together. Null for sources that fetch blob by blob.
     /// </summary>
-    HortRepository? Repository => null;
+    IPlannedReads? PlannedReads => null;
 }
 
-/// <summary>Restores from a repository opened on this machine (its index must be loaded).</summary>
-public sealed class RepositoryRestoreSource(HortRepository repository) : IRestoreSource
+/// <summary>
+/// Reads a restore's chunks in planned batches: first where each one is (above all, its plaintext length, which places
+/// it in its files), then all of a batch's chunks in one go, in the order the source reads best.
+/// </summary>
+public interface IPlannedReads
 {
-    public HortRepository Repository => repository;
+    /// <summary>
+    /// Locates data chunks: for each ID in order, its location (<c>Entry.Id</c> and <c>Entry.RawLength</c> are what a
+    /// restore uses) or the <see cref="RepositoryCorruptException"/> a load of it would raise.
+    /// </summary>
+    Task<IReadOnlyList<LocatedBlob>> LocateAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads located chunks into <paramref name="sink"/>, each distinct one once and checked against its ID, in any
+    /// order; a chunk that cannot be read reaches <see cref="IBlobSink.Fail"/> and the others go on.
+    /// </summary>
+    Task ReadAsync(IReadOnlyList<BlobLocation> blobs, IBlobSink sink, int parallelism, CancellationToken cancellationToken);
+}
+
+/// <summary>A chunk's location, or why it has none.</summary>
+public readonly record struct LocatedBlob(BlobLocation Location, RepositoryCorruptException? Error);
+
+/// <summary>Restores from a repository opened on this machine (its index must be loaded).</summary>
+public sealed class RepositoryRestoreSource(HortRepository repository) : IRestoreSource, IPlannedReads
+{
+    /// <summary>Reads by pack (<see cref="HortRepository.ReadBlobsAsync"/>): each pack's needed ranges once.</summary>
+    public IPlannedReads PlannedReads => this;
 
     public Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken) => repository.LoadTreeAsync(id, cancellationToken);
 
@@ -48,4 +72,25 @@ public sealed class RepositoryRestoreSource(HortRepository repository) : IRestor
 
     public Task<(byte[] Buffer, int Length)> RentBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken) =>
         repository.RentBlobAsync(type, id, cancellationToken);
+
+    public Task<IReadOnlyList<LocatedBlob>> LocateAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
+    {
+        var located = new LocatedBlob[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            try
+            {
+                located[i] = new LocatedBlob(repository.LocateBlob(BlobType.Data, ids[i]), null);
+            }
+            catch (RepositoryCorruptException e)
+            {
+                located[i] = new LocatedBlob(default, e);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<LocatedBlob>>(located);
+    }
+
+    public Task ReadAsync(IReadOnlyList<BlobLocation> blobs, IBlobSink sink, int parallelism, CancellationToken cancellationToken) =>
+        repository.ReadBlobsAsync(blobs, sink, parallelism, cancellationToken);
 }

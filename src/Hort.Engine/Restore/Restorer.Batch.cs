@@ -9,10 +9,12 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Hort.Engine.Restore;
 
-// Restores from a local repository planned by pack: the walk creates each plain file and records where every chunk of
-// it goes; a batch of such files then reads each pack's needed ranges once (HortRepository.ReadBlobsAsync), and every
-// verified chunk is written with pwrite at its offsets into every file that needs it. A file gets its metadata and is
-// closed when its last chunk is in. While one batch is read and written, the walk plans the next.
+// Restores in planned batches from a source that reads many chunks at once (IPlannedReads: a local repository reads
+// each pack's needed ranges once, a server sends a batch's chunks in one answer): the walk creates each plain file and
+// adds it to the batch; a full batch locates its chunks, which gives every chunk's offsets in its files, has them all
+// read, and writes every verified chunk with pwrite at its offsets into every file that needs it. A file gets its
+// metadata and is closed when its last chunk is in. While one batch is located, read and written, the walk plans the
+// next.
 public sealed partial class Restorer
 {
     /// <summary>Files planned (and held open) per batch; two batches are open at most, the one running and the one planned.</summary>
@@ -140,7 +142,7 @@ public sealed partial class Restorer
         }
     }
 
-    /// <summary>Planned files and the chunks they need, run once through <see cref="HortRepository.ReadBlobsAsync"/>.</summary>
+    /// <summary>Planned files and the chunks they need, located and read once through the source's <see cref="IPlannedReads"/>.</summary>
     private sealed class Batch(Restorer owner) : IBlobSink
     {
         private readonly List<PlannedFile> _files = [];
@@ -153,20 +155,47 @@ public sealed partial class Restorer
 
         public void Add(PlannedFile file)
         {
-            var repository = owner._source.Repository!;
+            _files.Add(file);
+            Targets += file.Node.Content.Count;
+        }
+
+        /// <summary>Locates every chunk of the batch and places it in its files; a file without chunks is finished here.</summary>
+        private async Task PlanAsync(IPlannedReads reads, CancellationToken ct)
+        {
+            var ids = new List<ObjectId>();
+            var seen = new HashSet<ObjectId>();
+            foreach (var file in _files)
+            {
+                foreach (var id in file.Node.Content)
+                {
+                    if (seen.Add(id)) ids.Add(id);
+                }
+            }
+
+            var located = await reads.LocateAsync(ids, ct).ConfigureAwait(false);
+            var locations = new Dictionary<ObjectId, LocatedBlob>(ids.Count);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                locations[ids[i]] = located[i];
+            }
+
+            foreach (var file in _files)
+            {
+                Place(file, locations);
+            }
+        }
+
+        private void Place(PlannedFile file, Dictionary<ObjectId, LocatedBlob> locations)
+        {
             long offset = 0;
             var content = file.Node.Content;
             for (var i = 0; i < content.Count; i++)
             {
-                BlobLocation location;
-                try
-                {
-                    location = repository.LocateBlob(BlobType.Data, content[i]);
-                }
-                catch (RepositoryCorruptException e)
+                var (location, error) = locations[content[i]];
+                if (error is not null)
                 {
                     // As a chunk-by-chunk restore: what comes before the missing chunk is written, nothing after it.
-                    file.Fail(i, e);
+                    file.Fail(i, error);
                     break;
                 }
 
@@ -186,21 +215,19 @@ public sealed partial class Restorer
             }
 
             file.Length = offset;
-            Targets += file.Remaining;
             if (file.Remaining == 0)
             {
                 owner.FinishFile(file);
-                return;
             }
-
-            _files.Add(file);
         }
 
         public async Task RunAsync(CancellationToken ct)
         {
             try
             {
-                await owner._source.Repository!.ReadBlobsAsync(_order, this, Parallelism, ct).ConfigureAwait(false);
+                var reads = owner._source.PlannedReads!;
+                await PlanAsync(reads, ct).ConfigureAwait(false);
+                await reads.ReadAsync(_order, this, Parallelism, ct).ConfigureAwait(false);
             }
             finally
             {

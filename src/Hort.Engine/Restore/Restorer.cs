@@ -63,7 +63,7 @@ public sealed partial class Restorer
         using var target = RestoreTarget.Open(_options.Target);
         _target = target;
         using var ticker = _progress is null ? null : new Timer(_ => Report(), null, 250, 250);
-        if (_source.Repository is null)
+        if (_source.PlannedReads is null)
         {
             await RestoreTreeAsync(root, target.Root, [], cancellationToken).ConfigureAwait(false);
         }

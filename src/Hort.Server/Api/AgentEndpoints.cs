@@ -4,6 +4,7 @@ using Hort.Protocol;
 using Hort.Repository;
 using Hort.Repository.Compression;
 using Hort.Repository.Format;
+using Hort.Repository.Indexing;
 using Hort.Server.Catalog;
 using Hort.Server.Hosting;
 using Hort.Server.Jobs;
@@ -32,6 +33,8 @@ internal static class AgentEndpoints
         agent.MapGet(Routes.AgentSnapshots, SnapshotsAsync).WithTags("Agent");
         agent.MapPost(Routes.AgentJobs, CreateJobAsync).WithTags("Agent");
         agent.MapGet(Routes.AgentBlob, BlobAsync).WithTags("Agent");
+        agent.MapPost(Routes.AgentBlobSizes, BlobSizesAsync).WithTags("Agent");
+        agent.MapPost(Routes.AgentBlobRead, ReadBlobsAsync).WithTags("Agent").Produces(StatusCodes.Status200OK, contentType: BlobFrameHeader.MediaType);
     }
 
     /// <summary>A backup the agent starts on its own (its window opened, or it catches up after being off).</summary>
@@ -75,6 +78,99 @@ internal static class AgentEndpoints
         }
 
         return Results.Bytes(await repository.LoadBlobAsync(type.Value, id, ct).ConfigureAwait(false), "application/octet-stream");
+    }
+
+    /// <summary>The plaintext length of each data chunk this PC may read, null for the others: how a restore plans its writes.</summary>
+    private static async Task<IResult> BlobSizesAsync(BlobBatchRequest request, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+    {
+        if (ParseBatch(request) is not { } ids) return BadBatch();
+        var readable = await ReadableAsync(ids, context, catalog, repository, ct).ConfigureAwait(false);
+        return Results.Ok(new BlobSizesResponse([.. readable.Select(r => r.Location is { } at ? (long?)at.Entry.RawLength : null)]));
+    }
+
+    /// <summary>
+    /// Many data chunks in one answer, as frames (<see cref="BlobFrameHeader"/>): each distinct requested ID once, in the
+    /// order they lie in the packs. A chunk goes in the form it is stored, as <see cref="BlobAsync"/> sends it to a
+    /// reader that takes zstd; one this PC may not read, or that cannot be read here, as a frame saying why.
+    /// </summary>
+    private static async Task<IResult> ReadBlobsAsync(BlobBatchRequest request, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+    {
+        if (ParseBatch(request) is not { } ids) return BadBatch();
+        var readable = await ReadableAsync(ids, context, catalog, repository, ct).ConfigureAwait(false);
+        var order = readable
+            .DistinctBy(r => r.Id)
+            .OrderBy(r => r.Location is null ? 0 : 1)
+            .ThenBy(r => r.Location?.PackId)
+            .ThenBy(r => r.Location?.Entry.Offset)
+            .ToList();
+        return Results.Stream(body => WriteFramesAsync(body, order, repository, ct), BlobFrameHeader.MediaType);
+    }
+
+    private static async Task WriteFramesAsync(Stream body, List<(ObjectId Id, BlobLocation? Location)> order, HortRepository repository, CancellationToken ct)
+    {
+        var output = new BufferedStream(body, 256 * 1024);
+        await using (output.ConfigureAwait(false))
+        {
+            var header = new byte[BlobFrameHeader.Size];
+            foreach (var (id, location) in order)
+            {
+                byte[] content;
+                BlobFrameForm form;
+                if (location is null)
+                {
+                    (content, form) = (System.Text.Encoding.UTF8.GetBytes($"there is no data blob {id}"), BlobFrameForm.Unreadable);
+                }
+                else
+                {
+                    try
+                    {
+                        var (stored, compression) = await repository.LoadStoredBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
+                        (content, form) = (stored, compression == CompressionKind.Zstd ? BlobFrameForm.Zstd : BlobFrameForm.Plain);
+                    }
+                    catch (Exception e) when (e is RepositoryCorruptException or IOException or UnauthorizedAccessException)
+                    {
+                        (content, form) = (System.Text.Encoding.UTF8.GetBytes($"data blob {id} cannot be read on the server: {e.Message}"), BlobFrameForm.Unreadable);
+                    }
+                }
+
+                new BlobFrameHeader(id, form, content.Length).Write(header);
+                await output.WriteAsync(header, ct).ConfigureAwait(false);
+                await output.WriteAsync(content, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The IDs of a batch request, or null when one is not a blob ID or there are too many.</summary>
+    private static List<ObjectId>? ParseBatch(BlobBatchRequest request)
+    {
+        if (request.Ids is null || request.Ids.Count > BlobBatchRequest.MaxIds) return null;
+        var ids = new List<ObjectId>(request.Ids.Count);
+        foreach (var text in request.Ids)
+        {
+            if (!ObjectId.TryParse(text, out var id)) return null;
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    private static IResult BadBatch() => ApiProblems.BadRequest($"ids must list at most {BlobBatchRequest.MaxIds} blob IDs (64 hex digits each)");
+
+    /// <summary>Each ID with its location when this PC may read it as a data chunk (in its known set, stored as data), else null.</summary>
+    private static async Task<List<(ObjectId Id, BlobLocation? Location)>> ReadableAsync(
+        List<ObjectId> ids, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+    {
+        var known = await catalog.KnownBlobsAsync(context.User.PcId(), [.. ids.Select(id => id.ToString())], ct).ConfigureAwait(false);
+        var result = new List<(ObjectId, BlobLocation?)>(ids.Count);
+        foreach (var id in ids)
+        {
+            BlobLocation? readable = known.Contains(id.ToString()) && repository.Index.TryGet(id, out var location) && location.Entry.Type == BlobType.Data
+                ? location
+                : null;
+            result.Add((id, readable));
+        }
+
+        return result;
     }
 
     /// <summary>The PC's policy and dedup keys, and the next server certificate while a change is prepared.</summary>
