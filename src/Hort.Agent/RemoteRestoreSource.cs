@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using Hort.Core;
 using Hort.Engine.Restore;
 using Hort.Protocol;
@@ -16,6 +17,8 @@ namespace Hort.Agent;
 /// Reads a snapshot of this PC through the server's ownership-checked routes (protocol.md §8). Every tree and chunk is
 /// checked against its ID with the dedup keys, so a wrong answer is reported as damage and never written. Files are
 /// restored in planned batches: the chunks' lengths first, then many chunks per request (<see cref="IPlannedReads"/>).
+/// The subtrees of every tree read are fetched together in one request and kept (up to <see cref="MaxKeptTreeBytes"/>),
+/// so walking a snapshot, once to count and once to restore, costs about one request per folder that has subfolders.
 /// </summary>
 /// <remarks>A <see cref="RateLimit"/> paces the chunk downloads (<c>--limit-download</c>).</remarks>
 public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, RateLimit? downloadLimit = null) : IRestoreSource, IPlannedReads
@@ -29,12 +32,68 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
     /// <summary>The longest message of an unreadable chunk's frame.</summary>
     private const int MaxMessageBytes = 64 << 10;
 
+    /// <summary>Plaintext of prefetched trees kept at most; beyond it trees are fetched when they are needed.</summary>
+    public const long MaxKeptTreeBytes = 64 << 20;
+
+    private readonly ConcurrentDictionary<ObjectId, Tree> _trees = new();
+    private long _keptTreeBytes;
+
+    /// <summary>Makes what one frame holds of its blob; returns false for a blob that was not asked for (or came twice).</summary>
+    private delegate bool FrameHandler(in BlobFrameHeader frame, ReadOnlySpan<byte> body);
+
     public IPlannedReads PlannedReads => this;
 
     public async Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        var bytes = await FetchAsync(() => client.TreeAsync(id.ToString(), cancellationToken), "tree " + id).ConfigureAwait(false);
-        return Tree.Decode(Verified(bytes, id, "tree " + id), "tree " + id);
+        if (!_trees.TryGetValue(id, out var tree))
+        {
+            var bytes = await FetchAsync(() => client.TreeAsync(id.ToString(), cancellationToken), "tree " + id).ConfigureAwait(false);
+            tree = Tree.Decode(Verified(bytes, id, "tree " + id), "tree " + id);
+        }
+
+        await PrefetchSubtreesAsync(tree, cancellationToken).ConfigureAwait(false);
+        return tree;
+    }
+
+    /// <summary>
+    /// Fetches the subtrees of <paramref name="tree"/> not kept yet in one batched read, each checked against its ID.
+    /// A subtree the answer does not bring (refused, damaged) is left out: reading it alone reports why.
+    /// </summary>
+    private async Task PrefetchSubtreesAsync(Tree tree, CancellationToken ct)
+    {
+        var wanted = tree.Nodes.Where(n => n.Type == NodeType.Directory && !_trees.ContainsKey(n.Subtree)).Select(n => n.Subtree).Distinct().ToList();
+        for (var start = 0; start < wanted.Count && Interlocked.Read(ref _keptTreeBytes) < MaxKeptTreeBytes; start += BlobBatchRequest.MaxIds)
+        {
+            var part = wanted.Skip(start).Take(BlobBatchRequest.MaxIds).ToHashSet();
+            await ReadFramesAsync(SessionValues.Tree, part, SessionValues.MaxTreeBytes, Keep, ct).ConfigureAwait(false);
+
+            bool Keep(in BlobFrameHeader frame, ReadOnlySpan<byte> body)
+            {
+                if (!part.Remove(frame.Id)) return false;
+                if (frame.Form == BlobFrameForm.Unreadable) return true;
+                var plain = Plaintext(frame, body, out var rented);
+                try
+                {
+                    if (!plain.IsEmpty || frame.PlaintextLength == 0)
+                    {
+                        if (keys.ComputeId(plain) == frame.Id && _trees.TryAdd(frame.Id, Tree.Decode(plain.ToArray(), "tree " + frame.Id)))
+                        {
+                            Interlocked.Add(ref _keptTreeBytes, plain.Length);
+                        }
+                    }
+                }
+                catch (RepositoryCorruptException)
+                {
+                    // Not a valid tree: left out, so reading it alone reports the damage.
+                }
+                finally
+                {
+                    if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+                }
+
+                return true;
+            }
+        }
     }
 
     public async Task<byte[]> LoadBlobAsync(BlobType type, ObjectId id, CancellationToken cancellationToken)
@@ -99,24 +158,72 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
             (expected, ct) => new ValueTask(ReadOneAsync(expected, sink, ct))).ConfigureAwait(false);
     }
 
-    /// <summary>One read request: every frame checked and handed to the sink as it arrives; a chunk the answer left out is reported as damage.</summary>
+    /// <summary>One read request of chunks: every frame checked and handed to the sink as it arrives; a chunk the answer left out is reported as damage.</summary>
     private async Task ReadOneAsync(Dictionary<ObjectId, BlobLocation> expected, IBlobSink sink, CancellationToken ct)
     {
-        using var response = await client.ReadBlobsAsync([.. expected.Keys.Select(id => id.ToString())], ct).ConfigureAwait(false);
+        await ReadFramesAsync(SessionValues.Data, expected.Keys, keys.Parameters.MaxSize, Deliver, ct).ConfigureAwait(false);
+        foreach (var missing in expected.Values)
+        {
+            sink.Fail(missing, new RepositoryCorruptException("blob " + missing.Entry.Id, "the server's answer left this chunk out"));
+        }
+
+        bool Deliver(in BlobFrameHeader frame, ReadOnlySpan<byte> body)
+        {
+            if (!expected.Remove(frame.Id, out var location)) return false;
+            var name = "blob " + frame.Id;
+            if (frame.Form == BlobFrameForm.Unreadable)
+            {
+                sink.Fail(location, new RepositoryCorruptException(name, System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, MaxMessageBytes)])));
+                return true;
+            }
+
+            if (frame.PlaintextLength != location.Entry.RawLength)
+            {
+                sink.Fail(location, new RepositoryCorruptException(name, $"the server sent {frame.PlaintextLength} bytes for a chunk of {location.Entry.RawLength}"));
+                return true;
+            }
+
+            var plain = Plaintext(frame, body, out var rented);
+            try
+            {
+                if (plain.Length != location.Entry.RawLength)
+                {
+                    sink.Fail(location, new RepositoryCorruptException(name, $"the server sent zstd data that does not decompress to the chunk's {location.Entry.RawLength} bytes"));
+                }
+                else if (keys.ComputeId(plain) != frame.Id)
+                {
+                    sink.Fail(location, new RepositoryCorruptException(name, "the server sent content that does not match its ID"));
+                }
+                else
+                {
+                    sink.Accept(location, plain);
+                }
+            }
+            finally
+            {
+                if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Sends one batched read and hands every frame to <paramref name="handle"/> as it arrives. A malformed frame, a blob
+    /// that was not asked for, or an answer that ends inside a frame is an <see cref="AgentException"/>.
+    /// </summary>
+    private async Task ReadFramesAsync(string blobType, IEnumerable<ObjectId> ids, int maxLength, FrameHandler handle, CancellationToken ct)
+    {
+        using var response = await client.ReadBlobsAsync(blobType, [.. ids.Select(id => id.ToString())], ct).ConfigureAwait(false);
         var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         await using (body.ConfigureAwait(false))
         {
             var header = new byte[BlobFrameHeader.Size];
             while (await ReadHeaderAsync(body, header, ct).ConfigureAwait(false))
             {
-                if (!BlobFrameHeader.TryRead(header, keys.Parameters.MaxSize, out var frame))
+                if (!BlobFrameHeader.TryRead(header, maxLength, out var frame))
                 {
-                    throw new AgentException("the server sent a malformed chunk frame");
-                }
-
-                if (!expected.Remove(frame.Id, out var location))
-                {
-                    throw new AgentException($"the server sent chunk {frame.Id}, which was not asked for (or sent it twice)");
+                    throw new AgentException($"the server sent a malformed {blobType} frame");
                 }
 
                 var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(frame.Length, 1));
@@ -124,18 +231,16 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
                 {
                     await body.ReadExactlyAsync(buffer.AsMemory(0, frame.Length), ct).ConfigureAwait(false);
                     if (downloadLimit is not null) await downloadLimit.WaitAsync(frame.Length, ct).ConfigureAwait(false);
-                    Deliver(location, frame, buffer.AsSpan(0, frame.Length), sink);
+                    if (!handle(frame, buffer.AsSpan(0, frame.Length)))
+                    {
+                        throw new AgentException($"the server sent {blobType} {frame.Id}, which was not asked for (or sent it twice)");
+                    }
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }
-        }
-
-        foreach (var missing in expected.Values)
-        {
-            sink.Fail(missing, new RepositoryCorruptException("blob " + missing.Entry.Id, "the server's answer left this chunk out"));
         }
     }
 
@@ -145,54 +250,20 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
         var read = await body.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
         return read == header.Length
             ? true
-            : read == 0 ? false : throw new AgentException("the server's answer ended inside a chunk frame");
+            : read == 0 ? false : throw new AgentException("the server's answer ended inside a frame");
     }
 
-    /// <summary>Checks one frame's chunk against its ID and length and hands it to the sink, or reports it as damage.</summary>
-    private void Deliver(in BlobLocation location, in BlobFrameHeader frame, ReadOnlySpan<byte> body, IBlobSink sink)
+    /// <summary>
+    /// The plaintext a frame carries: its body, or its zstd body decompressed into a rented buffer (returned by the
+    /// caller) of exactly the frame's plaintext length. Empty when that does not decompress to exactly that length.
+    /// </summary>
+    private static ReadOnlySpan<byte> Plaintext(in BlobFrameHeader frame, ReadOnlySpan<byte> body, out byte[]? rented)
     {
-        var name = "blob " + frame.Id;
-        var length = (int)location.Entry.RawLength;
-        switch (frame.Form)
-        {
-            case BlobFrameForm.Unreadable:
-                sink.Fail(location, new RepositoryCorruptException(name, System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, MaxMessageBytes)])));
-                return;
-            case BlobFrameForm.Plain:
-                Check(location, body, name, sink);
-                return;
-            default:
-                var plain = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-                try
-                {
-                    if (Zstd.TryDecompress(body, plain.AsSpan(0, length), out _))
-                    {
-                        Check(location, plain.AsSpan(0, length), name, sink);
-                    }
-                    else
-                    {
-                        sink.Fail(location, new RepositoryCorruptException(name, $"the server sent zstd data that does not decompress to its {length} bytes"));
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(plain);
-                }
-
-                return;
-        }
-    }
-
-    private void Check(in BlobLocation location, ReadOnlySpan<byte> plaintext, string name, IBlobSink sink)
-    {
-        if (plaintext.Length == location.Entry.RawLength && keys.ComputeId(plaintext) == location.Entry.Id)
-        {
-            sink.Accept(location, plaintext);
-        }
-        else
-        {
-            sink.Fail(location, new RepositoryCorruptException(name, "the server sent content that does not match its ID"));
-        }
+        rented = null;
+        if (frame.Form == BlobFrameForm.Plain) return body;
+        rented = ArrayPool<byte>.Shared.Rent(Math.Max(frame.PlaintextLength, 1));
+        var plain = rented.AsSpan(0, frame.PlaintextLength);
+        return Zstd.TryDecompress(body, plain, out _) ? plain : [];
     }
 
     /// <summary>A refusal for one object (404: not stored, or not this PC's) is damage of that object; the restore goes on.</summary>

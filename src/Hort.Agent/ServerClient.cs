@@ -104,14 +104,14 @@ public sealed class ServerClient(HttpClient http, CertificatePins? pins = null) 
         (await PostJsonAsync(Routes.AgentBlobSizes, new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest, ProtocolJson.Default.BlobSizesResponse, ct).ConfigureAwait(false)).Sizes;
 
     /// <summary>
-    /// Asks for many chunks at once (at most <see cref="BlobBatchRequest.MaxIds"/>); the answer's body is a stream of
-    /// frames (<see cref="BlobFrameHeader"/>), read as it arrives. The caller disposes the answer.
+    /// Asks for many blobs of one type (<see cref="SessionValues"/>) at once (at most <see cref="BlobBatchRequest.MaxIds"/>);
+    /// the answer's body is a stream of frames (<see cref="BlobFrameHeader"/>), read as it arrives. The caller disposes the answer.
     /// </summary>
-    public async Task<HttpResponseMessage> ReadBlobsAsync(IReadOnlyList<string> ids, CancellationToken ct)
+    public async Task<HttpResponseMessage> ReadBlobsAsync(string blobType, IReadOnlyList<string> ids, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Routes.AgentBlobRead)
         {
-            Content = JsonContent.Create(new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest),
+            Content = JsonContent.Create(new BlobBatchRequest(ids, blobType), ProtocolJson.Default.BlobBatchRequest),
         };
         var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         try

@@ -76,12 +76,12 @@ public sealed class RestoreFetchTests
         // Each distinct ID once: the compressed report as its stored zstd frame, the letter as plaintext, the rest refused.
         var frames = await ReadFramesAsync(client1, ids);
         Assert.Equal(ids.Distinct().Order(), frames.Keys.Select(id => id.ToString()).Order());
-        var (form, body) = frames[ObjectId.Parse(agent1.Id(report))];
-        Assert.Equal(BlobFrameForm.Zstd, form);
+        var (form, plaintextLength, body) = frames[ObjectId.Parse(agent1.Id(report))];
+        Assert.Equal((BlobFrameForm.Zstd, report.Length), (form, plaintextLength));
         var plain = new byte[report.Length];
         Assert.Equal(report.Length, Zstd.Decompress(body, plain));
         Assert.Equal(report, plain);
-        Assert.Equal(BlobFrameForm.Plain, frames[ObjectId.Parse(agent1.Id(letter))].Form);
+        Assert.Equal((BlobFrameForm.Plain, letter.Length), (frames[ObjectId.Parse(agent1.Id(letter))].Form, frames[ObjectId.Parse(agent1.Id(letter))].PlaintextLength));
         Assert.Equal(letter, frames[ObjectId.Parse(agent1.Id(letter))].Body);
         foreach (var refused in new[] { agent2.Id(others), tree, nobodys })
         {
@@ -92,28 +92,46 @@ public sealed class RestoreFetchTests
         var theirs = await ReadFramesAsync(client2, ids);
         Assert.Equal([agent2.Id(others)], theirs.Where(f => f.Value.Form != BlobFrameForm.Unreadable).Select(f => f.Key.ToString()));
 
-        // Too many IDs or one that is not an ID: 400, nothing read.
+        // Trees the same way, asked for as trees: the snapshot's tree comes; a chunk asked for as a tree does not.
+        var trees = await ReadFramesAsync(client1, [tree, agent1.Id(letter)], SessionValues.Tree);
+        var (treeForm, treeLength, treeBody) = trees[ObjectId.Parse(tree)];
+        var treePlain = treeForm == BlobFrameForm.Zstd ? Decompressed(treeBody, treeLength) : treeBody;
+        Assert.Equal(AgentUploads.TreeOf(("file", [agent1.Id(letter), agent1.Id(report)])), treePlain);
+        Assert.Equal(BlobFrameForm.Unreadable, trees[ObjectId.Parse(agent1.Id(letter))].Form);
+        Assert.Equal([null, treePlain.Length], (await (await client1.PostAsync(Routes.AgentBlobSizes, new BlobBatchRequest([agent1.Id(letter), tree], SessionValues.Tree),
+            ProtocolJson.Default.BlobBatchRequest)).ReadAsync(ProtocolJson.Default.BlobSizesResponse)).Sizes);
+
+        // Too many IDs, one that is not an ID, or an unknown type: 400, nothing read.
         foreach (var route in new[] { Routes.AgentBlobSizes, Routes.AgentBlobRead })
         {
             var tooMany = Enumerable.Repeat(nobodys, BlobBatchRequest.MaxIds + 1).ToList();
             Assert.Equal(HttpStatusCode.BadRequest, (await client1.PostAsync(route, new BlobBatchRequest(tooMany), ProtocolJson.Default.BlobBatchRequest)).StatusCode);
             Assert.Equal(HttpStatusCode.BadRequest, (await client1.PostAsync(route, new BlobBatchRequest(["not-an-id"]), ProtocolJson.Default.BlobBatchRequest)).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client1.PostAsync(route, new BlobBatchRequest([tree], "snapshot"), ProtocolJson.Default.BlobBatchRequest)).StatusCode);
         }
     }
 
-    /// <summary>The frames of one batched read, by chunk ID; a chunk sent twice fails the test.</summary>
-    private static async Task<Dictionary<ObjectId, (BlobFrameForm Form, byte[] Body)>> ReadFramesAsync(HttpClient client, IReadOnlyList<string> ids)
+    private static byte[] Decompressed(byte[] zstd, int length)
     {
-        using var response = await client.PostAsync(Routes.AgentBlobRead, new BlobBatchRequest(ids), ProtocolJson.Default.BlobBatchRequest);
+        var plain = new byte[length];
+        Assert.Equal(length, Zstd.Decompress(zstd, plain));
+        return plain;
+    }
+
+    /// <summary>The frames of one batched read, by blob ID; a blob sent twice fails the test.</summary>
+    private static async Task<Dictionary<ObjectId, (BlobFrameForm Form, int PlaintextLength, byte[] Body)>> ReadFramesAsync(
+        HttpClient client, IReadOnlyList<string> ids, string? type = null)
+    {
+        using var response = await client.PostAsync(Routes.AgentBlobRead, new BlobBatchRequest(ids, type), ProtocolJson.Default.BlobBatchRequest);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(BlobFrameHeader.MediaType, response.Content.Headers.ContentType?.MediaType);
         var answer = await response.Content.ReadAsByteArrayAsync(Ct);
-        var frames = new Dictionary<ObjectId, (BlobFrameForm, byte[])>();
+        var frames = new Dictionary<ObjectId, (BlobFrameForm, int, byte[])>();
         for (var at = 0; at < answer.Length;)
         {
             Assert.True(BlobFrameHeader.TryRead(answer.AsSpan(at, BlobFrameHeader.Size), 1 << 20, out var header));
             at += BlobFrameHeader.Size;
-            frames.Add(header.Id, (header.Form, answer.AsSpan(at, header.Length).ToArray()));
+            frames.Add(header.Id, (header.Form, header.PlaintextLength, answer.AsSpan(at, header.Length).ToArray()));
             at += header.Length;
         }
 

@@ -80,70 +80,79 @@ internal static class AgentEndpoints
         return Results.Bytes(await repository.LoadBlobAsync(type.Value, id, ct).ConfigureAwait(false), "application/octet-stream");
     }
 
-    /// <summary>The plaintext length of each data chunk this PC may read, null for the others: how a restore plans its writes.</summary>
+    /// <summary>The plaintext length of each blob this PC may read, null for the others: how a restore plans its writes.</summary>
     private static async Task<IResult> BlobSizesAsync(BlobBatchRequest request, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
     {
-        if (ParseBatch(request) is not { } ids) return BadBatch();
-        var readable = await ReadableAsync(ids, context, catalog, repository, ct).ConfigureAwait(false);
+        if (ParseBatch(request) is not var (type, ids)) return BadBatch();
+        var readable = await ReadableAsync(type, ids, context, catalog, repository, ct).ConfigureAwait(false);
         return Results.Ok(new BlobSizesResponse([.. readable.Select(r => r.Location is { } at ? (long?)at.Entry.RawLength : null)]));
     }
 
     /// <summary>
-    /// Many data chunks in one answer, as frames (<see cref="BlobFrameHeader"/>): each distinct requested ID once, in the
-    /// order they lie in the packs. A chunk goes in the form it is stored, as <see cref="BlobAsync"/> sends it to a
-    /// reader that takes zstd; one this PC may not read, or that cannot be read here, as a frame saying why.
+    /// Many blobs of one type in one answer, as frames (<see cref="BlobFrameHeader"/>): each distinct requested ID once,
+    /// in the order they lie in the packs. A blob goes in the form it is stored, as <see cref="BlobAsync"/> sends it to
+    /// a reader that takes zstd; one this PC may not read, or that cannot be read here, as a frame saying why.
     /// </summary>
     private static async Task<IResult> ReadBlobsAsync(BlobBatchRequest request, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
     {
-        if (ParseBatch(request) is not { } ids) return BadBatch();
-        var readable = await ReadableAsync(ids, context, catalog, repository, ct).ConfigureAwait(false);
+        if (ParseBatch(request) is not var (type, ids)) return BadBatch();
+        var readable = await ReadableAsync(type, ids, context, catalog, repository, ct).ConfigureAwait(false);
         var order = readable
             .DistinctBy(r => r.Id)
             .OrderBy(r => r.Location is null ? 0 : 1)
             .ThenBy(r => r.Location?.PackId)
             .ThenBy(r => r.Location?.Entry.Offset)
             .ToList();
-        return Results.Stream(body => WriteFramesAsync(body, order, repository, ct), BlobFrameHeader.MediaType);
+        return Results.Stream(body => WriteFramesAsync(body, type, order, repository, ct), BlobFrameHeader.MediaType);
     }
 
-    private static async Task WriteFramesAsync(Stream body, List<(ObjectId Id, BlobLocation? Location)> order, HortRepository repository, CancellationToken ct)
+    private static async Task WriteFramesAsync(Stream body, BlobType type, List<(ObjectId Id, BlobLocation? Location)> order, HortRepository repository, CancellationToken ct)
     {
         var output = new BufferedStream(body, 256 * 1024);
         await using (output.ConfigureAwait(false))
         {
             var header = new byte[BlobFrameHeader.Size];
+            var name = TypeName(type);
             foreach (var (id, location) in order)
             {
                 byte[] content;
                 BlobFrameForm form;
-                if (location is null)
+                var plaintext = 0;
+                if (location is not { } at)
                 {
-                    (content, form) = (System.Text.Encoding.UTF8.GetBytes($"there is no data blob {id}"), BlobFrameForm.Unreadable);
+                    (content, form) = (System.Text.Encoding.UTF8.GetBytes($"there is no {name} blob {id}"), BlobFrameForm.Unreadable);
                 }
                 else
                 {
                     try
                     {
-                        var (stored, compression) = await repository.LoadStoredBlobAsync(BlobType.Data, id, ct).ConfigureAwait(false);
+                        var (stored, compression) = await repository.LoadStoredBlobAsync(type, id, ct).ConfigureAwait(false);
                         (content, form) = (stored, compression == CompressionKind.Zstd ? BlobFrameForm.Zstd : BlobFrameForm.Plain);
+                        plaintext = (int)at.Entry.RawLength;
                     }
                     catch (Exception e) when (e is RepositoryCorruptException or IOException or UnauthorizedAccessException)
                     {
-                        (content, form) = (System.Text.Encoding.UTF8.GetBytes($"data blob {id} cannot be read on the server: {e.Message}"), BlobFrameForm.Unreadable);
+                        (content, form) = (System.Text.Encoding.UTF8.GetBytes($"{name} blob {id} cannot be read on the server: {e.Message}"), BlobFrameForm.Unreadable);
                     }
                 }
 
-                new BlobFrameHeader(id, form, content.Length).Write(header);
+                new BlobFrameHeader(id, form, plaintext, content.Length).Write(header);
                 await output.WriteAsync(header, ct).ConfigureAwait(false);
                 await output.WriteAsync(content, ct).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>The IDs of a batch request, or null when one is not a blob ID or there are too many.</summary>
-    private static List<ObjectId>? ParseBatch(BlobBatchRequest request)
+    /// <summary>The type and IDs of a batch request, or null for an unknown type, an ID that is not one, or too many IDs.</summary>
+    private static (BlobType Type, List<ObjectId> Ids)? ParseBatch(BlobBatchRequest request)
     {
-        if (request.Ids is null || request.Ids.Count > BlobBatchRequest.MaxIds) return null;
+        BlobType? type = request.Type switch
+        {
+            null or SessionValues.Data => BlobType.Data,
+            SessionValues.Tree => BlobType.Tree,
+            _ => null,
+        };
+        if (type is null || request.Ids is null || request.Ids.Count > BlobBatchRequest.MaxIds) return null;
         var ids = new List<ObjectId>(request.Ids.Count);
         foreach (var text in request.Ids)
         {
@@ -151,20 +160,23 @@ internal static class AgentEndpoints
             ids.Add(id);
         }
 
-        return ids;
+        return (type.Value, ids);
     }
 
-    private static IResult BadBatch() => ApiProblems.BadRequest($"ids must list at most {BlobBatchRequest.MaxIds} blob IDs (64 hex digits each)");
+    private static IResult BadBatch() => ApiProblems.BadRequest(
+        $"type must be {SessionValues.Data} or {SessionValues.Tree}, and ids must list at most {BlobBatchRequest.MaxIds} blob IDs (64 hex digits each)");
 
-    /// <summary>Each ID with its location when this PC may read it as a data chunk (in its known set, stored as data), else null.</summary>
+    private static string TypeName(BlobType type) => type == BlobType.Tree ? SessionValues.Tree : SessionValues.Data;
+
+    /// <summary>Each ID with its location when this PC may read it as a blob of <paramref name="type"/> (in its known set, stored as that type), else null.</summary>
     private static async Task<List<(ObjectId Id, BlobLocation? Location)>> ReadableAsync(
-        List<ObjectId> ids, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
+        BlobType type, List<ObjectId> ids, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
     {
         var known = await catalog.KnownBlobsAsync(context.User.PcId(), [.. ids.Select(id => id.ToString())], ct).ConfigureAwait(false);
         var result = new List<(ObjectId, BlobLocation?)>(ids.Count);
         foreach (var id in ids)
         {
-            BlobLocation? readable = known.Contains(id.ToString()) && repository.Index.TryGet(id, out var location) && location.Entry.Type == BlobType.Data
+            BlobLocation? readable = known.Contains(id.ToString()) && repository.Index.TryGet(id, out var location) && location.Entry.Type == type
                 ? location
                 : null;
             result.Add((id, readable));
