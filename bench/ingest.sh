@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # ingest.sh - server ingest: how fast one hortd takes in backups from 1, 2, 4 and 8 agents at once on loopback.
 #
-# Usage: bench/ingest.sh [--agents "1 2 4 8"] [--size MIB] [--restore] [--out FILE] [--keep] [--work DIR]
+# Usage: bench/ingest.sh [--agents "1 2 4 8"] [--size MIB | --files N] [--restore] [--out FILE] [--keep] [--work DIR]
 #
 #   --agents LIST  agent counts to measure, one round each (default "1 2 4 8")
 #   --size MIB     data per agent (default 256): incompressible random files, different for every agent, so every
 #                  byte is sent, verified, encrypted and written by the server (no deduplication between agents)
+#   --files N      instead, N small source-like text files per agent in nested folders (bench/mkdata.sh's text part,
+#                  a different seed for every agent; ~9 KB each): what a PC full of documents costs per file
 #   --restore      then restore every PC's snapshot through the server at once (each agent into a new folder, checked
 #                  against its data) and time that too, with the CPU time hortd spent serving it
 #   --out FILE     also write the results table (markdown) to FILE
@@ -18,13 +20,14 @@
 # time runs from that start until the server lists a committed snapshot for every PC (it includes the agents' process
 # start). MB/s is the agents' data (10^6 bytes) divided by the wall time. "hortd CPU" is the CPU time (user + system)
 # hortd used in that time, also per GB (10^9 bytes) of agent data: unlike the wall time it hardly depends on what else
-# runs on the machine. Needs: bash, curl, jq, python3, dotnet, cmp, Linux /proc.
+# runs on the machine. Needs: bash, curl, jq, python3, dotnet, diff, openssl (for --files), Linux /proc.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 agents="1 2 4 8"
 size=256
+files=0
 out=""
 keep=0
 restore=0
@@ -35,16 +38,17 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --agents) agents=$2; shift 2;;
         --size) size=$2; shift 2;;
+        --files) files=$2; shift 2;;
         --out) out=$2; shift 2;;
         --keep) keep=1; shift;;
         --restore) restore=1; shift;;
         --work) work=$2; shift 2;;
-        -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
         *) echo "ingest.sh: unknown option $1 (see --help)" >&2; exit 2;;
     esac
 done
 
-for tool in curl jq python3 dotnet cmp; do
+for tool in curl jq python3 dotnet diff; do
     command -v "$tool" >/dev/null || { echo "ingest.sh: $tool is required" >&2; exit 2; }
 done
 
@@ -66,14 +70,28 @@ hortd=(dotnet "$root/src/Hort.Server/bin/Release/net10.0/hortd.dll")
 
 max=0
 for n in $agents; do [ "$n" -gt "$max" ] && max=$n; done
-echo "generating ${size} MiB of random data for each of $max agents"
+if [ "$files" -gt 0 ]; then
+    echo "generating $files source-like text files for each of $max agents"
+else
+    echo "generating ${size} MiB of random data for each of $max agents"
+fi
 for i in $(seq 1 "$max"); do
     mkdir -p "$work/data/pc$i"
+    if [ "$files" -gt 0 ]; then
+        SEED=$i OUT="$work/gen$i" PB="$work/gen$i.undo" NFILES=$files BIG_COUNT=0 DUP_UNIQUE=0 COPY_PROJECTS=0 \
+            bash "$here/mkdata.sh" generate >/dev/null
+        mv "$work/gen$i/src" "$work/data/pc$i/src"
+        rm -rf "$work/gen$i" "$work/gen$i.undo"
+        continue
+    fi
     parts=4
     for p in $(seq 1 $parts); do
         head -c $((size * 1024 * 1024 / parts)) /dev/urandom > "$work/data/pc$i/part-$p.bin"
     done
 done
+# Bytes of agent data, in all, for the first N agents.
+data_bytes() { local total=0 i; for i in $(seq 1 "$1"); do
+    total=$((total + $(find "$work/data/pc$i" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'))); done; echo "$total"; }
 
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 # CPU time (user + system, in clock ticks) a process has used so far.
@@ -167,9 +185,8 @@ for n in $agents; do
         rend=$(date +%s.%N)
         rcpu_end=$(cpu_ticks "$server_pid")
         for i in $(seq 1 "$n"); do
-            for f in "$work/data/pc$i"/*; do
-                cmp -s "$f" "$round/restore$i$f" || { echo "ingest.sh: $round/restore$i$f differs from $f" >&2; exit 1; }
-            done
+            diff -rq "$work/data/pc$i" "$round/restore$i$work/data/pc$i" \
+                || { echo "ingest.sh: $round/restore$i$work/data/pc$i differs from $work/data/pc$i" >&2; exit 1; }
         done
         restore_args=("$rstart" "$rend" "$((rcpu_end - rcpu_start))")
     fi
@@ -178,17 +195,19 @@ for n in $agents; do
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
 
-    row=$(python3 - "$n" "$size" "$start" "$end" "$((cpu_end - cpu_start))" "$(getconf CLK_TCK)" "${restore_args[@]}" <<'PY'
+    row=$(python3 - "$n" "$(data_bytes "$n")" "$files" "$start" "$end" "$((cpu_end - cpu_start))" "$(getconf CLK_TCK)" "${restore_args[@]}" <<'PY'
 import sys
-n, size, start, end = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-ticks = int(sys.argv[6])
-cpu = int(sys.argv[5]) / ticks
+n, data_bytes, files = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+start, end = float(sys.argv[4]), float(sys.argv[5])
+ticks = int(sys.argv[7])
+cpu = int(sys.argv[6]) / ticks
 wall = end - start
-total = n * size * 1024 * 1024 / 1e6
-row = f"| {n} | {n * size} MiB | {wall:.1f} s | {total / wall:.0f} MB/s | {total / n / wall:.0f} MB/s | {cpu:.1f} s | {cpu / total * 1000:.1f} s |"
-if len(sys.argv) > 7:
-    rwall = float(sys.argv[8]) - float(sys.argv[7])
-    rcpu = int(sys.argv[9]) / ticks
+total = data_bytes / 1e6
+data = f"{n * files:,} files, {total:,.0f} MB" if files else f"{data_bytes / 1024 / 1024:,.0f} MiB"
+row = f"| {n} | {data} | {wall:.1f} s | {total / wall:.0f} MB/s | {total / n / wall:.0f} MB/s | {cpu:.1f} s | {cpu / total * 1000:.1f} s |"
+if len(sys.argv) > 8:
+    rwall = float(sys.argv[9]) - float(sys.argv[8])
+    rcpu = int(sys.argv[10]) / ticks
     row += f" {rwall:.1f} s | {total / n / rwall:.0f} MB/s | {rcpu:.1f} s | {rcpu / total * 1000:.1f} s |"
 print(row)
 PY
