@@ -76,14 +76,14 @@ public sealed class ServerClient(HttpClient http, CertificatePins? pins = null) 
     public async Task<IReadOnlyList<string>> NeededAsync(string sessionId, IReadOnlyList<string> ids, CancellationToken ct) =>
         (await PostJsonAsync(Routes.Format(Routes.SessionKnown, sessionId), new KnownRequest(ids), ProtocolJson.Default.KnownRequest, ProtocolJson.Default.KnownResponse, ct).ConfigureAwait(false)).Needed;
 
-    /// <summary>Uploads one blob's plaintext, or its zstd compression when <paramref name="zstd"/>.</summary>
-    public async Task UploadAsync(string sessionId, string blobType, string blobId, ReadOnlyMemory<byte> body, bool zstd, CancellationToken ct)
+    /// <summary>Uploads many blobs of one type in one body of frames (<see cref="BlobFrameHeader"/>); returns how many the server stored.</summary>
+    public async Task<int> UploadBatchAsync(string sessionId, string blobType, ReadOnlyMemory<byte> frames, CancellationToken ct)
     {
-        using var content = new ReadOnlyMemoryContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        if (zstd) content.Headers.ContentEncoding.Add(SessionValues.ZstdEncoding);
-        using var response = await Http.PutAsync(Routes.Format(Routes.SessionBlob, sessionId, blobType, blobId), content, ct).ConfigureAwait(false);
+        using var content = new ReadOnlyMemoryContent(frames);
+        content.Headers.ContentType = new MediaTypeHeaderValue(BlobFrameHeader.MediaType);
+        using var response = await Http.PostAsync(Routes.Format(Routes.SessionBlobs, sessionId, blobType), content, ct).ConfigureAwait(false);
         await EnsureAsync(response, ct).ConfigureAwait(false);
+        return (await ReadAsync(response, ProtocolJson.Default.UploadBatchResponse, ct).ConfigureAwait(false)).Stored;
     }
 
     public Task CheckpointAsync(string sessionId, CancellationToken ct) => PostAsync(Routes.Format(Routes.SessionCheckpoint, sessionId), null, ct);

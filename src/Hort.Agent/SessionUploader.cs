@@ -13,9 +13,10 @@ namespace Hort.Agent;
 /// <summary>
 /// Collects the blobs of one backup run into batches and hands each full batch to one background sender through a
 /// bounded queue, so reading and chunking go on while earlier batches upload. The sender sends batches strictly in the
-/// order they were filled: one known query for a batch's IDs, then its needed data blobs (several at a time), then its
-/// trees one by one. Order matters because the server accepts a tree only when every blob it names is already in this
-/// PC's known set; the archiver saves a tree only after its children. Memory stays bounded: at most
+/// order they were filled: one known query for a batch's IDs, then its needed data blobs in a few batched uploads at
+/// once, then its trees in batched uploads one after the other, in the order they were saved. Order matters because
+/// the server accepts a tree only when every blob it names is already in this PC's known set (or earlier in the same
+/// upload); the archiver saves a tree only after its children. Memory stays bounded: at most
 /// <see cref="QueuedBatches"/> full batches wait, one is being sent and one filled (each ≤ 16 MB sealed). A failed
 /// upload ends the sender; the next save or the flush throws it to the job. A checkpoint every few hundred MB makes the
 /// uploads durable, so an interrupted backup repeats little.
@@ -26,6 +27,10 @@ internal sealed class SessionUploader : IBackupWriter
     private const long BatchBytes = 16L << 20;
     private const long CheckpointBytes = 256L << 20;
     private const int UploadsInFlight = 4;
+
+    /// <summary>Bodies per batched upload: a batch's data is split into about <see cref="UploadsInFlight"/> uploads of this size range.</summary>
+    private const int MinUploadBytes = 256 << 10;
+    private const int MaxUploadBytes = 8 << 20;
 
     /// <summary>Full batches that may wait for the sender before savers wait too.</summary>
     internal const int QueuedBatches = 2;
@@ -202,11 +207,11 @@ internal sealed class SessionUploader : IBackupWriter
         }
 
         var data = batch.Where(b => b.Type == BlobType.Data && needed.Contains(b.Id.ToString())).ToList();
-        await Parallel.ForEachAsync(data, new ParallelOptions { MaxDegreeOfParallelism = UploadsInFlight, CancellationToken = ct },
-            async (blob, token) => await UploadAsync(blob, token).ConfigureAwait(false)).ConfigureAwait(false);
-        foreach (var tree in batch.Where(b => b.Type == BlobType.Tree && needed.Contains(b.Id.ToString())))
+        await Parallel.ForEachAsync(Split(data), new ParallelOptions { MaxDegreeOfParallelism = UploadsInFlight, CancellationToken = ct },
+            async (part, token) => await UploadAsync(SessionValues.Data, part, token).ConfigureAwait(false)).ConfigureAwait(false);
+        foreach (var part in Split([.. batch.Where(b => b.Type == BlobType.Tree && needed.Contains(b.Id.ToString()))]))
         {
-            await UploadAsync(tree, ct).ConfigureAwait(false);
+            await UploadAsync(SessionValues.Tree, part, ct).ConfigureAwait(false);
         }
 
         if (Interlocked.Read(ref _sinceCheckpoint) >= CheckpointBytes)
@@ -216,15 +221,54 @@ internal sealed class SessionUploader : IBackupWriter
         }
     }
 
-    private async Task UploadAsync(PendingBlob blob, CancellationToken ct)
+    /// <summary>
+    /// Blobs in order, cut into uploads of about a quarter of their bytes each (within <see cref="MinUploadBytes"/> and
+    /// <see cref="MaxUploadBytes"/>, at most <see cref="SessionValues.MaxBatchBlobs"/> blobs); a larger blob goes alone.
+    /// </summary>
+    private static List<List<PendingBlob>> Split(List<PendingBlob> blobs)
     {
-        var type = blob.Type == BlobType.Tree ? SessionValues.Tree : SessionValues.Data;
-        await _limit.WaitAsync(blob.Body.Length, ct).ConfigureAwait(false);
-        await _client.UploadAsync(_sessionId, type, blob.Id.ToString(), blob.Body, blob.Zstd, ct).ConfigureAwait(false);
-        Interlocked.Increment(ref _blobsSent);
-        Interlocked.Add(ref _rawSent, blob.RawLength);
-        Interlocked.Add(ref _bytesSent, blob.Body.Length);
-        Interlocked.Add(ref _sinceCheckpoint, blob.Body.Length);
+        var total = blobs.Sum(b => (long)b.Body.Length + BlobFrameHeader.Size);
+        var target = Math.Clamp(total / UploadsInFlight, MinUploadBytes, MaxUploadBytes);
+        var parts = new List<List<PendingBlob>>();
+        List<PendingBlob>? part = null;
+        long bytes = 0;
+        foreach (var blob in blobs)
+        {
+            var size = (long)blob.Body.Length + BlobFrameHeader.Size;
+            if (part is null || part.Count == SessionValues.MaxBatchBlobs || (bytes + size > target && part.Count > 0))
+            {
+                part = [];
+                parts.Add(part);
+                bytes = 0;
+            }
+
+            part.Add(blob);
+            bytes += size;
+        }
+
+        return parts;
+    }
+
+    /// <summary>One batched upload: the blobs as frames, all of one type.</summary>
+    private async Task UploadAsync(string type, List<PendingBlob> blobs, CancellationToken ct)
+    {
+        var frames = new byte[blobs.Sum(b => b.Body.Length + BlobFrameHeader.Size)];
+        var at = 0;
+        foreach (var blob in blobs)
+        {
+            new BlobFrameHeader(blob.Id, blob.Zstd ? BlobFrameForm.Zstd : BlobFrameForm.Plain, blob.RawLength, blob.Body.Length).Write(frames.AsSpan(at));
+            at += BlobFrameHeader.Size;
+            blob.Body.CopyTo(frames.AsSpan(at));
+            at += blob.Body.Length;
+        }
+
+        await _limit.WaitAsync(frames.Length, ct).ConfigureAwait(false);
+        await _client.UploadBatchAsync(_sessionId, type, frames, ct).ConfigureAwait(false);
+        Interlocked.Add(ref _blobsSent, blobs.Count);
+        Interlocked.Add(ref _rawSent, blobs.Sum(b => (long)b.RawLength));
+        var sent = blobs.Sum(b => (long)b.Body.Length);
+        Interlocked.Add(ref _bytesSent, sent);
+        Interlocked.Add(ref _sinceCheckpoint, sent);
     }
 
     /// <summary>

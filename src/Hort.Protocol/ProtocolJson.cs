@@ -56,4 +56,5 @@ namespace Hort.Protocol;
 [JsonSerializable(typeof(CommitResponse))]
 [JsonSerializable(typeof(BlobBatchRequest))]
 [JsonSerializable(typeof(BlobSizesResponse))]
+[JsonSerializable(typeof(UploadBatchResponse))]
 public sealed partial class ProtocolJson : JsonSerializerContext;

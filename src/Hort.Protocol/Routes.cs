@@ -58,6 +58,7 @@ public static class Routes
     public const string Session = Sessions + "/{sessionId}";
     public const string SessionKnown = Session + "/known";
     public const string SessionBlob = Session + "/blobs/{blobType}/{blobId}";
+    public const string SessionBlobs = Session + "/blobs/{blobType}";
     public const string SessionCheckpoint = Session + "/checkpoint";
     public const string SessionCommit = Session + "/commit";
 

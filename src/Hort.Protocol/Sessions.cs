@@ -15,6 +15,9 @@ public sealed record KnownRequest(IReadOnlyList<string> Ids)
 /// <summary>The IDs of the request the PC must upload.</summary>
 public sealed record KnownResponse(IReadOnlyList<string> Needed);
 
+/// <summary>The answer to a batched upload: how many blobs it stored.</summary>
+public sealed record UploadBatchResponse(int Stored);
+
 /// <summary>The agent's counts for a snapshot; kept as information, never trusted for retention.</summary>
 public sealed record SnapshotSummaryDto(long Files, long Directories, long TotalBytes, long Errors);
 
@@ -47,4 +50,7 @@ public static class SessionValues
 
     /// <summary>The content encoding for zstd-compressed blob bodies.</summary>
     public const string ZstdEncoding = "zstd";
+
+    /// <summary>The most blobs one batched upload may hold.</summary>
+    public const int MaxBatchBlobs = 10_000;
 }

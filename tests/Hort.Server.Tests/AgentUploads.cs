@@ -52,6 +52,39 @@ internal sealed class AgentUploads(HttpClient agent, EnrollResponse enrolled)
         return await agent.PutAsync(Routes.Format(Routes.SessionBlob, session, type, id ?? Id(plaintext)), content, Ct);
     }
 
+    /// <summary>Uploads blobs of one type in one batched body of frames (<see cref="Frames"/>).</summary>
+    public async Task<HttpResponseMessage> UploadBatchAsync(string session, string type, params (byte[] Plaintext, string? Id, bool Zstd, int? Length)[] blobs)
+    {
+        var content = new ByteArrayContent(Frames(blobs));
+        content.Headers.ContentType = new MediaTypeHeaderValue(BlobFrameHeader.MediaType);
+        return await agent.PostAsync(Routes.Format(Routes.SessionBlobs, session, type), content, Ct);
+    }
+
+    /// <summary>
+    /// A batched upload's body: each blob zstd-compressed unless asked not to, under its true ID unless another is
+    /// given, with its true plaintext length unless another is given.
+    /// </summary>
+    public byte[] Frames(params (byte[] Plaintext, string? Id, bool Zstd, int? Length)[] blobs)
+    {
+        using var frames = new MemoryStream();
+        var header = new byte[BlobFrameHeader.Size];
+        foreach (var (plaintext, id, zstd, length) in blobs)
+        {
+            var body = plaintext;
+            if (zstd)
+            {
+                var compressed = new byte[Zstd.CompressBound(plaintext.Length)];
+                body = compressed.AsSpan(0, Zstd.Compress(plaintext, compressed, 3)).ToArray();
+            }
+
+            new BlobFrameHeader(ObjectId.Parse(id ?? Id(plaintext)), zstd ? BlobFrameForm.Zstd : BlobFrameForm.Plain, length ?? plaintext.Length, body.Length).Write(header);
+            frames.Write(header);
+            frames.Write(body);
+        }
+
+        return frames.ToArray();
+    }
+
     /// <summary>A tree with one file per (name, chunks) pair.</summary>
     public static byte[] TreeOf(params (string Name, string[] Chunks)[] files) =>
         new Tree([.. files.OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => new TreeNode

@@ -33,7 +33,7 @@ internal sealed class BodyLimits(RequestDelegate next, HortdOptions options)
     }
 
     private static bool IsBlobUpload(HttpRequest request) =>
-        HttpMethods.IsPut(request.Method)
+        (HttpMethods.IsPut(request.Method) || HttpMethods.IsPost(request.Method))
         && request.Path.StartsWithSegments(Routes.Sessions, StringComparison.Ordinal)
         && request.Path.Value!.Contains("/blobs/", StringComparison.Ordinal);
 }

@@ -14,6 +14,7 @@ internal static class SessionEndpoints
         agent.MapDelete(Routes.Session, AbandonAsync).WithTags("Backup sessions");
         agent.MapPost(Routes.SessionKnown, KnownAsync).WithTags("Backup sessions");
         agent.MapPut(Routes.SessionBlob, UploadAsync).WithTags("Backup sessions").Accepts<byte[]>("application/octet-stream");
+        agent.MapPost(Routes.SessionBlobs, UploadBatchAsync).WithTags("Backup sessions").Accepts<byte[]>(BlobFrameHeader.MediaType);
         agent.MapPost(Routes.SessionCheckpoint, CheckpointAsync).WithTags("Backup sessions");
         agent.MapPost(Routes.SessionCommit, CommitAsync).WithTags("Backup sessions");
     }
@@ -60,6 +61,20 @@ internal static class SessionEndpoints
         await context.Request.Body.CopyToAsync(body, ct).ConfigureAwait(false);
         await sessions.UploadAsync(pcId, session, blobType, blobId, body.GetBuffer().AsMemory(0, (int)body.Length), encoding == SessionValues.ZstdEncoding, ct).ConfigureAwait(false);
         return Results.NoContent();
+    }
+
+    /// <summary>Many blobs of one type in one body of frames (protocol.md §7), each checked and stored as a single upload is.</summary>
+    private static async Task<IResult> UploadBatchAsync(string sessionId, string blobType, HttpContext context, BackupSessions sessions, CancellationToken ct)
+    {
+        var pcId = context.User.PcId();
+        var session = await sessions.FindAsync(pcId, sessionId, true, ct).ConfigureAwait(false);
+        if (!string.Equals(context.Request.ContentType, BlobFrameHeader.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"a batched upload is {BlobFrameHeader.MediaType}");
+        }
+
+        var stored = await sessions.UploadBatchAsync(pcId, session, blobType, context.Request.Body, ct).ConfigureAwait(false);
+        return Results.Ok(new UploadBatchResponse(stored));
     }
 
     private static async Task<IResult> CheckpointAsync(string sessionId, HttpContext context, BackupSessions sessions, CancellationToken ct)

@@ -80,14 +80,91 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     /// </summary>
     public async Task UploadAsync(string pcId, SessionRecord session, string blobType, string blobHex, ReadOnlyMemory<byte> body, bool zstd, CancellationToken ct)
     {
-        var type = blobType switch
-        {
-            SessionValues.Data => BlobType.Data,
-            SessionValues.Tree => BlobType.Tree,
-            _ => throw new NotFoundException($"there is no blob type '{blobType}' (use data or tree)"),
-        };
+        var type = ParseType(blobType);
         var id = ParseId(blobHex);
         slots.Hold(pcId);
+        await StoreAsync(pcId, session, type, id, body, zstd, null, null, ct).ConfigureAwait(false);
+        await catalog.AddKnownBlobsAsync(pcId, [blobHex], ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Verifies and queues every blob of a batched upload (protocol.md §7): frames read from <paramref name="body"/> one
+    /// at a time, each checked as <see cref="UploadAsync"/> checks one upload. A tree may name blobs stored earlier in
+    /// the same batch. Every blob stored joins the PC's known set in one write, also when a later one is refused (an
+    /// <see cref="UploadRejectedException"/> naming it: nothing after it is read). Returns the number of blobs stored.
+    /// </summary>
+    public async Task<int> UploadBatchAsync(string pcId, SessionRecord session, string blobType, Stream body, CancellationToken ct)
+    {
+        var type = ParseType(blobType);
+        slots.Hold(pcId);
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        var header = new byte[BlobFrameHeader.Size];
+        var max = MaxRawLength(type);
+        try
+        {
+            while (await ReadFrameHeaderAsync(body, header, ct).ConfigureAwait(false))
+            {
+                if (!BlobFrameHeader.TryRead(header, max, out var frame) || frame.Form == BlobFrameForm.Unreadable)
+                {
+                    throw new UploadRejectedException($"frame {stored.Count + 1} of the batch is malformed (form or length; a blob is at most {max} bytes)");
+                }
+
+                if (stored.Count == SessionValues.MaxBatchBlobs)
+                {
+                    throw new UploadRejectedException($"a batch holds at most {SessionValues.MaxBatchBlobs} blobs");
+                }
+
+                var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(frame.Length, 1));
+                try
+                {
+                    await body.ReadExactlyAsync(buffer.AsMemory(0, frame.Length), ct).ConfigureAwait(false);
+                    var hex = frame.Id.ToString();
+                    await StoreAsync(pcId, session, type, frame.Id, buffer.AsMemory(0, frame.Length), frame.Form == BlobFrameForm.Zstd, frame.PlaintextLength, stored, ct).ConfigureAwait(false);
+                    stored.Add(hex);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw new UploadRejectedException($"the batch ended inside the frame of blob {frame.Id}");
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        finally
+        {
+            // What was stored is known, whatever comes after it: the next known query need not ask for it again.
+            if (stored.Count > 0) await catalog.AddKnownBlobsAsync(pcId, stored, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return stored.Count;
+    }
+
+    /// <summary>Reads a frame header; false at the end of the body, which must fall between frames.</summary>
+    private static async Task<bool> ReadFrameHeaderAsync(Stream body, byte[] header, CancellationToken ct)
+    {
+        var read = await body.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        return read == header.Length
+            ? true
+            : read == 0 ? false : throw new UploadRejectedException("the batch ended inside a frame header");
+    }
+
+    private static BlobType ParseType(string? blobType) => blobType switch
+    {
+        SessionValues.Data => BlobType.Data,
+        SessionValues.Tree => BlobType.Tree,
+        _ => throw new NotFoundException($"there is no blob type '{blobType}' (use data or tree)"),
+    };
+
+    /// <summary>
+    /// Verifies one blob and queues it for storage. <paramref name="plaintextLength"/>, when given, must be the
+    /// decompressed length; <paramref name="alsoKnown"/> are blobs of the same batch that a tree may name.
+    /// </summary>
+    private async Task StoreAsync(string pcId, SessionRecord session, BlobType type, ObjectId id, ReadOnlyMemory<byte> body, bool zstd,
+        int? plaintextLength, HashSet<string>? alsoKnown, CancellationToken ct)
+    {
+        var blobHex = id.ToString();
         var max = MaxRawLength(type);
         byte[]? rented = null;
         try
@@ -114,6 +191,11 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
                 raw = body;
             }
 
+            if (plaintextLength is { } expected && raw.Length != expected)
+            {
+                throw new UploadRejectedException($"blob {blobHex}: {raw.Length} bytes of plaintext, the frame says {expected}");
+            }
+
             if (repository.ComputeId(raw.Span) != id)
             {
                 throw new UploadRejectedException($"blob {blobHex}: its content does not match its ID");
@@ -121,7 +203,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
 
             if (type == BlobType.Tree)
             {
-                await CheckTreeAsync(pcId, blobHex, raw, ct).ConfigureAwait(false);
+                await CheckTreeAsync(pcId, blobHex, raw, alsoKnown, ct).ConfigureAwait(false);
             }
 
             var writer = writers.For(session.Id);
@@ -148,8 +230,6 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
-
-        await catalog.AddKnownBlobsAsync(pcId, [blobHex], ct).ConfigureAwait(false);
     }
 
     /// <summary>Makes the session's uploads durable.</summary>
@@ -266,7 +346,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         return found.ToDictionary(f => ObjectId.Parse(f.Key), f => f.Value);
     }
 
-    private async Task CheckTreeAsync(string pcId, string blobHex, ReadOnlyMemory<byte> raw, CancellationToken ct)
+    private async Task CheckTreeAsync(string pcId, string blobHex, ReadOnlyMemory<byte> raw, HashSet<string>? alsoKnown, CancellationToken ct)
     {
         Tree tree;
         try
@@ -282,8 +362,8 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
             throw new UploadRejectedException($"tree {blobHex} is malformed: {e.Message}");
         }
 
-        var references = tree.References().Select(r => r.ToString()).Distinct().ToList();
-        var known = await catalog.KnownBlobsAsync(pcId, references, ct).ConfigureAwait(false);
+        var references = tree.References().Select(r => r.ToString()).Distinct().Where(r => alsoKnown?.Contains(r) != true).ToList();
+        var known = references.Count == 0 ? [] : await catalog.KnownBlobsAsync(pcId, references, ct).ConfigureAwait(false);
         if (references.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
         {
             throw new UploadRejectedException($"tree {blobHex} names blob {unknown}, which this PC has not uploaded and its snapshots do not contain; upload it first");
