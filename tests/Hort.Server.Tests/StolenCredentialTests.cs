@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using Hort.Protocol;
 using Microsoft.AspNetCore.Http;
@@ -57,9 +58,12 @@ public sealed class StolenCredentialTests
                 using var request = new HttpRequestMessage(new HttpMethod(method), path);
                 if (method is "POST" or "PUT" or "PATCH")
                 {
-                    request.Content = template == Routes.SessionBlob
-                        ? new ByteArrayContent(secret)
-                        : new StringContent("{}", Encoding.UTF8, "application/json");
+                    request.Content = template switch
+                    {
+                        Routes.SessionBlob => new ByteArrayContent(secret),
+                        Routes.SessionBlobs => Frames(victimAgent.Frames((secret, null, false, null))),
+                        _ => new StringContent("{}", Encoding.UTF8, "application/json"),
+                    };
                 }
 
                 var status = (await thief.SendAsync(request, Ct)).StatusCode;
@@ -97,6 +101,13 @@ public sealed class StolenCredentialTests
         Assert.False((await admin.GetAsync(Routes.Format(Routes.Pc, victim.PcId), ProtocolJson.Default.PcDto)).Revoked);
         Assert.Equal(openSession, await victimAgent.OpenSessionAsync());
         Assert.Equal("valid", (await admin.GetAsync(Routes.EnrollmentCodes, ProtocolJson.Default.IReadOnlyListEnrollmentCodeDto)).Single(c => c.Id == code.Id).State);
+    }
+
+    private static ByteArrayContent Frames(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(BlobFrameHeader.MediaType);
+        return content;
     }
 
     private sealed class SnapshotComparer : IEqualityComparer<SnapshotDto>
