@@ -76,13 +76,13 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
                 {
                     if (!plain.IsEmpty || frame.PlaintextLength == 0)
                     {
-                        if (keys.ComputeId(plain) == frame.Id && _trees.TryAdd(frame.Id, Tree.Decode(plain.ToArray(), "tree " + frame.Id)))
+                        if (keys.ComputeId(plain) == frame.Id && _trees.TryAdd(frame.Id, Tree.Decode(plain, "tree " + frame.Id)))
                         {
                             Interlocked.Add(ref _keptTreeBytes, plain.Length);
                         }
                     }
                 }
-                catch (RepositoryCorruptException)
+                catch (Exception e) when (e is RepositoryCorruptException or UnsupportedFormatException or ArgumentException)
                 {
                     // Not a valid tree: left out, so reading it alone reports the damage.
                 }
