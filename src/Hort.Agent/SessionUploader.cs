@@ -17,9 +17,9 @@ namespace Hort.Agent;
 /// once, then its trees in batched uploads one after the other, in the order they were saved. Order matters because
 /// the server accepts a tree only when every blob it names is already in this PC's known set (or earlier in the same
 /// upload); the archiver saves a tree only after its children. Memory stays bounded: at most
-/// <see cref="QueuedBatches"/> full batches wait, one is being sent and one filled (each ≤ 16 MB sealed). A failed
-/// upload ends the sender; the next save or the flush throws it to the job. A checkpoint every few hundred MB makes the
-/// uploads durable, so an interrupted backup repeats little.
+/// <see cref="QueuedBatches"/> full batches wait, one is being sent (and copied once into its request bodies) and one
+/// filled (each ≤ 16 MB sealed). A failed upload ends the sender; the next save or the flush throws it to the job. A
+/// checkpoint every few hundred MB makes the uploads durable, so an interrupted backup repeats little.
 /// </summary>
 internal sealed class SessionUploader : IBackupWriter
 {
