@@ -10,6 +10,7 @@ using Hort.Server.Hosting;
 using Hort.Server.Jobs;
 using Hort.Server.Maintenance;
 using Hort.Server.Security;
+using Hort.Server.Sessions;
 
 namespace Hort.Server.Api;
 
@@ -50,15 +51,8 @@ internal static class AgentEndpoints
     /// <summary>A blob for a restore: only one in this PC's known set, stored as the type asked for.</summary>
     private static async Task<IResult> BlobAsync(string blobType, string blobId, HttpContext context, ServerCatalog catalog, HortRepository repository, CancellationToken ct)
     {
-        var type = blobType switch
-        {
-            SessionValues.Data => BlobType.Data,
-            SessionValues.Tree => BlobType.Tree,
-            _ => (BlobType?)null,
-        };
-        if (type is null || !ObjectId.TryParse(blobId, out var id)) return ApiProblems.NotFound($"there is no {blobType} blob {blobId}");
-        var known = await catalog.KnownBlobsAsync(context.User.PcId(), [blobId], ct).ConfigureAwait(false);
-        if (known.Count == 0 || !repository.Index.TryGet(id, out var location) || location.Entry.Type != type)
+        if (!BlobTypeNames.TryParse(blobType, out var type) || !ObjectId.TryParse(blobId, out var id)
+            || (await ReadableAsync(type, [id], context, catalog, repository, ct).ConfigureAwait(false))[0].Location is null)
         {
             return ApiProblems.NotFound($"there is no {blobType} blob {blobId}");
         }
@@ -68,7 +62,7 @@ internal static class AgentEndpoints
         // compressed for the answer: what is stored raw did not compress when it was saved.
         if (context.Request.Headers.AcceptEncoding.ToString().Contains(SessionValues.ZstdEncoding, StringComparison.OrdinalIgnoreCase))
         {
-            var (content, compression) = await repository.LoadStoredBlobAsync(type.Value, id, ct).ConfigureAwait(false);
+            var (content, compression) = await repository.LoadStoredBlobAsync(type, id, ct).ConfigureAwait(false);
             if (compression == CompressionKind.Zstd)
             {
                 context.Response.Headers.ContentEncoding = SessionValues.ZstdEncoding;
@@ -77,7 +71,7 @@ internal static class AgentEndpoints
             return Results.Bytes(content, "application/octet-stream");
         }
 
-        return Results.Bytes(await repository.LoadBlobAsync(type.Value, id, ct).ConfigureAwait(false), "application/octet-stream");
+        return Results.Bytes(await repository.LoadBlobAsync(type, id, ct).ConfigureAwait(false), "application/octet-stream");
     }
 
     /// <summary>The plaintext length of each blob this PC may read, null for the others: how a restore plans its writes.</summary>
@@ -112,7 +106,7 @@ internal static class AgentEndpoints
         await using (output.ConfigureAwait(false))
         {
             var header = new byte[BlobFrameHeader.Size];
-            var name = TypeName(type);
+            var name = BlobTypeNames.Of(type);
             foreach (var (id, location) in order)
             {
                 byte[] content;
@@ -146,13 +140,8 @@ internal static class AgentEndpoints
     /// <summary>The type and IDs of a batch request, or null for an unknown type, an ID that is not one, or too many IDs.</summary>
     private static (BlobType Type, List<ObjectId> Ids)? ParseBatch(BlobBatchRequest request)
     {
-        BlobType? type = request.Type switch
-        {
-            null or SessionValues.Data => BlobType.Data,
-            SessionValues.Tree => BlobType.Tree,
-            _ => null,
-        };
-        if (type is null || request.Ids is null || request.Ids.Count > BlobBatchRequest.MaxIds) return null;
+        var type = BlobType.Data;
+        if ((request.Type is not null && !BlobTypeNames.TryParse(request.Type, out type)) || request.Ids is null || request.Ids.Count > BlobBatchRequest.MaxIds) return null;
         var ids = new List<ObjectId>(request.Ids.Count);
         foreach (var text in request.Ids)
         {
@@ -160,13 +149,11 @@ internal static class AgentEndpoints
             ids.Add(id);
         }
 
-        return (type.Value, ids);
+        return (type, ids);
     }
 
     private static IResult BadBatch() => ApiProblems.BadRequest(
         $"type must be {SessionValues.Data} or {SessionValues.Tree}, and ids must list at most {BlobBatchRequest.MaxIds} blob IDs (64 hex digits each)");
-
-    private static string TypeName(BlobType type) => type == BlobType.Tree ? SessionValues.Tree : SessionValues.Data;
 
     /// <summary>Each ID with its location when this PC may read it as a blob of <paramref name="type"/> (in its known set, stored as that type), else null.</summary>
     private static async Task<List<(ObjectId Id, BlobLocation? Location)>> ReadableAsync(

@@ -150,12 +150,8 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
             : read == 0 ? false : throw new UploadRejectedException("the batch ended inside a frame header");
     }
 
-    private static BlobType ParseType(string? blobType) => blobType switch
-    {
-        SessionValues.Data => BlobType.Data,
-        SessionValues.Tree => BlobType.Tree,
-        _ => throw new NotFoundException($"there is no blob type '{blobType}' (use data or tree)"),
-    };
+    private static BlobType ParseType(string? blobType) =>
+        BlobTypeNames.TryParse(blobType, out var type) ? type : throw new NotFoundException($"there is no blob type '{blobType}' (use data or tree)");
 
     /// <summary>
     /// Verifies one blob and queues it for storage. <paramref name="plaintextLength"/>, when given, must be the
