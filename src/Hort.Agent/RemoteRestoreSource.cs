@@ -71,15 +71,12 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
             {
                 if (!part.Remove(frame.Id)) return false;
                 if (frame.Form == BlobFrameForm.Unreadable) return true;
-                var plain = Plaintext(frame, body, out var rented);
+                var whole = TryPlaintext(frame, body, out var plain, out var rented);
                 try
                 {
-                    if (!plain.IsEmpty || frame.PlaintextLength == 0)
+                    if (whole && keys.ComputeId(plain) == frame.Id && _trees.TryAdd(frame.Id, Tree.Decode(plain, "tree " + frame.Id)))
                     {
-                        if (keys.ComputeId(plain) == frame.Id && _trees.TryAdd(frame.Id, Tree.Decode(plain, "tree " + frame.Id)))
-                        {
-                            Interlocked.Add(ref _keptTreeBytes, plain.Length);
-                        }
+                        Interlocked.Add(ref _keptTreeBytes, plain.Length);
                     }
                 }
                 catch (Exception e) when (e is RepositoryCorruptException or UnsupportedFormatException or ArgumentException)
@@ -183,12 +180,12 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
                 return true;
             }
 
-            var plain = Plaintext(frame, body, out var rented);
+            var whole = TryPlaintext(frame, body, out var plain, out var rented);
             try
             {
-                if (plain.Length != location.Entry.RawLength)
+                if (!whole)
                 {
-                    sink.Fail(location, new RepositoryCorruptException(name, $"the server sent zstd data that does not decompress to the chunk's {location.Entry.RawLength} bytes"));
+                    sink.Fail(location, new RepositoryCorruptException(name, $"the server's frame does not hold the chunk's {location.Entry.RawLength} bytes"));
                 }
                 else if (keys.ComputeId(plain) != frame.Id)
                 {
@@ -255,15 +252,21 @@ public sealed class RemoteRestoreSource(ServerClient client, ChunkingKeys keys, 
 
     /// <summary>
     /// The plaintext a frame carries: its body, or its zstd body decompressed into a rented buffer (returned by the
-    /// caller) of exactly the frame's plaintext length. Empty when that does not decompress to exactly that length.
+    /// caller). False unless that is exactly the frame's plaintext length.
     /// </summary>
-    private static ReadOnlySpan<byte> Plaintext(in BlobFrameHeader frame, ReadOnlySpan<byte> body, out byte[]? rented)
+    private static bool TryPlaintext(in BlobFrameHeader frame, ReadOnlySpan<byte> body, out ReadOnlySpan<byte> plain, out byte[]? rented)
     {
         rented = null;
-        if (frame.Form == BlobFrameForm.Plain) return body;
+        if (frame.Form == BlobFrameForm.Plain)
+        {
+            plain = body;
+            return body.Length == frame.PlaintextLength;
+        }
+
         rented = ArrayPool<byte>.Shared.Rent(Math.Max(frame.PlaintextLength, 1));
-        var plain = rented.AsSpan(0, frame.PlaintextLength);
-        return Zstd.TryDecompress(body, plain, out _) ? plain : [];
+        var destination = rented.AsSpan(0, frame.PlaintextLength);
+        plain = destination;
+        return Zstd.TryDecompress(body, destination, out _);
     }
 
     /// <summary>A refusal for one object (404: not stored, or not this PC's) is damage of that object; the restore goes on.</summary>

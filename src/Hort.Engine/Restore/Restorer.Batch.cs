@@ -162,16 +162,7 @@ public sealed partial class Restorer
         /// <summary>Locates every chunk of the batch and places it in its files; a file without chunks is finished here.</summary>
         private async Task PlanAsync(IPlannedReads reads, CancellationToken ct)
         {
-            var ids = new List<ObjectId>();
-            var seen = new HashSet<ObjectId>();
-            foreach (var file in _files)
-            {
-                foreach (var id in file.Node.Content)
-                {
-                    if (seen.Add(id)) ids.Add(id);
-                }
-            }
-
+            var ids = _files.SelectMany(f => f.Node.Content).Distinct().ToList();
             var located = await reads.LocateAsync(ids, ct).ConfigureAwait(false);
             var locations = new Dictionary<ObjectId, LocatedBlob>(ids.Count);
             for (var i = 0; i < ids.Count; i++)
