@@ -25,6 +25,7 @@ public sealed class BlobWriter : IDisposable
     private const int UploadsInFlight = 1;
 
     private readonly HortRepository _repository;
+    private readonly BlobCodec _codec;
     private readonly Lock _pendingLock = new();
     private readonly HashSet<ObjectId> _pending = [];
     private readonly List<Task> _background = [];
@@ -39,9 +40,11 @@ public sealed class BlobWriter : IDisposable
     private long _storedBytes;
     private int _packs;
 
-    public BlobWriter(HortRepository repository)
+    /// <summary>A writer into <paramref name="repository"/> that compresses new blobs as <paramref name="compression"/> says.</summary>
+    public BlobWriter(HortRepository repository, CompressionMode compression = CompressionMode.Auto)
     {
         _repository = repository;
+        _codec = repository.Codec.WithCompression(compression);
     }
 
     /// <summary>Totals so far.</summary>
@@ -101,8 +104,8 @@ public sealed class BlobWriter : IDisposable
             var capacity = raw.Length < _repository.Config.Chunker.MinSize ? raw.Length : Math.Max(raw.Length, _repository.Config.Chunker.MaxSize);
             envelope = LargeBuffers.Rent(BlobCodec.MaxStoredLength(capacity));
             length = prepared
-                ? _repository.Codec.SealPrepared(type, id, raw.Span, compressed.Span, envelope, out compression)
-                : _repository.Codec.Seal(type, id, raw.Span, envelope, out compression);
+                ? _codec.SealPrepared(type, id, raw.Span, compressed.Span, envelope, out compression)
+                : _codec.Seal(type, id, raw.Span, envelope, out compression);
         }
         catch (Exception e)
         {
@@ -149,7 +152,7 @@ public sealed class BlobWriter : IDisposable
             }
 
             // The pack's file is begun with its first blob, so a run that adds nothing leaves no file behind.
-            _pack ??= new StreamingPackWriter(_repository.Codec, _repository.Store);
+            _pack ??= new StreamingPackWriter(_codec, _repository.Store);
             _pack.AddSealed(blob.Type, blob.Id, blob.Compression, blob.RawLength, blob.Envelope.AsSpan(0, blob.Length));
             Interlocked.Increment(ref _blobs);
             Interlocked.Add(ref _rawBytes, blob.RawLength);

@@ -4,6 +4,7 @@ using Hort.Cli.Output;
 using Hort.Engine.Backup;
 using Hort.Engine.Maintenance;
 using Hort.Repository;
+using Hort.Repository.Compression;
 using Hort.Repository.Maintenance;
 using Hort.Repository.Snapshots;
 using Hort.Storage;
@@ -21,12 +22,33 @@ internal static class BackupCommand
     private static readonly Option<bool> ExcludeCaches = new("--exclude-caches") { Description = "Skip the contents of directories holding a CACHEDIR.TAG with the standard signature" };
     private static readonly Option<string?> Parent = new("--parent") { Description = "Compare with this snapshot to skip unchanged files (default: the latest of this host with the same paths)" };
     private static readonly Option<bool> Force = new("--force") { Description = "Read every file again, even if unchanged" };
+    private static readonly Option<string> Compression = CreateCompressionOption();
+
+    private static Option<string> CreateCompressionOption()
+    {
+        var option = new Option<string>("--compression")
+        {
+            Description = "How new data is compressed: auto (zstd level 3, the default), fast (zstd level 1: quicker, a few percent larger), "
+                + "max (zstd level 19: smallest, many times slower) or off",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "fast", "max", "off");
+        return option;
+    }
+
+    private static CompressionMode ParseCompression(string value) => value switch
+    {
+        "fast" => CompressionMode.Fast,
+        "max" => CompressionMode.Max,
+        "off" => CompressionMode.Off,
+        _ => CompressionMode.Auto,
+    };
 
     public static Command Create()
     {
         var command = new Command("backup", "Back up files and directories into a new snapshot (prints its ID)")
         {
-            Paths, Host, Tags, Excludes, ExcludeFiles, ExcludeCaches, Parent, Force,
+            Paths, Host, Tags, Excludes, ExcludeFiles, ExcludeCaches, Parent, Force, Compression,
         };
         CommandAction.Set(command, RunAsync);
         return command;
@@ -73,7 +95,8 @@ internal static class BackupCommand
         using var status = new StatusLine(ctx.Err, ctx.ShowProgress);
         var progress = new SynchronousProgress<BackupProgress>(u => status.Update(StatusLine.Progress(
             clock.Elapsed, u.FilesDone, u.FilesTotal, u.BytesDone, u.BytesTotal, u.ScanFinished, u.CurrentPath)));
-        var archiver = new Archiver(repo, new BackupOptions
+        var target = new RepositoryBackupTarget(repo, ParseCompression(p.GetValue(Compression) ?? "auto"));
+        var archiver = new Archiver(target, new BackupOptions
         {
             Paths = paths, Hostname = host, Tags = tags, Excludes = excludes,
             ExcludeCaches = p.GetValue(ExcludeCaches), Parent = parent, BeforeCommit = lease.EnsureHeldAsync,

@@ -1,14 +1,18 @@
 using Hort.Core;
 using Hort.Repository;
 using Hort.Repository.Chunking;
+using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Repository.Snapshots;
 using Hort.Repository.Trees;
 
 namespace Hort.Engine.Backup;
 
-/// <summary>Backs up into a repository opened on this machine (its index must be loaded).</summary>
-public sealed class RepositoryBackupTarget(HortRepository repository) : IBackupTarget
+/// <summary>
+/// Backs up into a repository opened on this machine (its index must be loaded), compressing new blobs as
+/// <paramref name="compression"/> says.
+/// </summary>
+public sealed class RepositoryBackupTarget(HortRepository repository, CompressionMode compression = CompressionMode.Auto) : IBackupTarget
 {
     public TimeProvider Time => repository.Time;
 
@@ -18,7 +22,7 @@ public sealed class RepositoryBackupTarget(HortRepository repository) : IBackupT
 
     public Task<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken) => repository.LoadTreeAsync(id, cancellationToken);
 
-    public IBackupWriter OpenWriter() => new Writer(new BlobWriter(repository));
+    public IBackupWriter OpenWriter() => new Writer(new BlobWriter(repository, compression));
 
     public Task<ObjectId> SaveSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken) =>
         repository.SaveSnapshotAsync(snapshot, cancellationToken);

@@ -6,6 +6,16 @@ public static class Compressor
     /// <summary>The zstd level used unless configured otherwise.</summary>
     public const int DefaultLevel = 3;
 
+    /// <summary>The zstd level of <paramref name="mode"/>, or null for <see cref="CompressionMode.Off"/>.</summary>
+    public static int? LevelOf(CompressionMode mode) => mode switch
+    {
+        CompressionMode.Auto => DefaultLevel,
+        CompressionMode.Fast => 1,
+        CompressionMode.Max => 19,
+        CompressionMode.Off => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown compression mode."),
+    };
+
     /// <summary>
     /// True when <paramref name="compressedLength"/> bytes save at least 1/64 of <paramref name="rawLength"/>: the rule
     /// by which <see cref="CompressOrStore"/> keeps zstd output, for compressed forms made elsewhere (an agent's).

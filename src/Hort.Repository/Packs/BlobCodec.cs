@@ -11,14 +11,27 @@ public sealed class BlobCodec
 {
     private readonly MasterKey _key;
     private readonly ObjectCipher _cipher;
-    private readonly int _compressionLevel;
+    private readonly int? _compressionLevel;
 
-    public BlobCodec(MasterKey key, int compressionLevel = Compressor.DefaultLevel)
+    public BlobCodec(MasterKey key, CompressionMode compression = CompressionMode.Auto)
+        : this(key, new ObjectCipher(key.EncryptionKey), compression)
+    {
+    }
+
+    private BlobCodec(MasterKey key, ObjectCipher cipher, CompressionMode compression)
     {
         _key = key;
-        _cipher = new ObjectCipher(key.EncryptionKey);
-        _compressionLevel = compressionLevel;
+        _cipher = cipher;
+        Compression = compression;
+        _compressionLevel = Compressor.LevelOf(compression);
     }
+
+    /// <summary>How <see cref="Seal"/> compresses.</summary>
+    public CompressionMode Compression { get; }
+
+    /// <summary>This codec, sealing with <paramref name="compression"/> instead (same key and cipher).</summary>
+    public BlobCodec WithCompression(CompressionMode compression) =>
+        compression == Compression ? this : new BlobCodec(_key, _cipher, compression);
 
     /// <summary>The cipher used for blobs and the other repository objects.</summary>
     public ObjectCipher Cipher => _cipher;
@@ -45,7 +58,7 @@ public sealed class BlobCodec
         PackEntry.WriteAssociatedData(type, id, ad);
         // Compressed straight into the envelope's payload and encrypted there; no scratch buffer, no copy.
         var payload = destination[ObjectCipher.SaltSize..^ObjectCipher.TagSize];
-        if (Compressor.TryCompress(raw, payload, _compressionLevel, out var compressedLength))
+        if (_compressionLevel is { } level && Compressor.TryCompress(raw, payload, level, out var compressedLength))
         {
             compression = CompressionKind.Zstd;
             return _cipher.EncryptInPlace(destination, compressedLength, ad);

@@ -1,4 +1,5 @@
 using Hort.Core;
+using Hort.Repository.Compression;
 using Hort.Repository.Format;
 using Hort.Repository.Packs;
 using Hort.Repository.Trees;
@@ -38,6 +39,32 @@ public sealed class BlobWriterTests
         Assert.Single(await TestRepository.ListAsync(store, BlobKind.Index));
         var entries = PackReader.ParseWholePack(repository.Codec.Cipher, ObjectId.Parse(pack.Name.Name), await store.GetAsync(pack.Name, Ct));
         Assert.Equal(id, Assert.Single(entries).Id);
+    }
+
+    [Fact]
+    public async Task A_writer_compresses_as_its_mode_says_and_every_mode_reads_back_the_same_blob()
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 3000).Select(i => $"line {i % 97} of the minutes; ")));
+        var stored = new Dictionary<CompressionMode, (int Length, CompressionKind Kind)>();
+        foreach (var mode in Enum.GetValues<CompressionMode>())
+        {
+            using var repository = await TestRepository.InitAsync(new InMemoryBlobStore());
+            var id = repository.ComputeId(text);
+            using (var writer = new BlobWriter(repository, mode))
+            {
+                await writer.SaveAsync(BlobType.Data, id, text, Ct);
+                await writer.FlushAsync(Ct);
+            }
+
+            var (form, kind) = await repository.LoadStoredBlobAsync(BlobType.Data, id, Ct);
+            stored[mode] = (form.Length, kind);
+            Assert.Equal(text, await repository.LoadBlobAsync(BlobType.Data, id, Ct));
+        }
+
+        Assert.Equal((text.Length, CompressionKind.None), stored[CompressionMode.Off]);
+        Assert.All([CompressionMode.Fast, CompressionMode.Auto, CompressionMode.Max], m => Assert.Equal(CompressionKind.Zstd, stored[m].Kind));
+        Assert.True(stored[CompressionMode.Max].Length < stored[CompressionMode.Auto].Length, $"max {stored[CompressionMode.Max]}, auto {stored[CompressionMode.Auto]}");
+        Assert.True(stored[CompressionMode.Auto].Length < stored[CompressionMode.Fast].Length, $"auto {stored[CompressionMode.Auto]}, fast {stored[CompressionMode.Fast]}");
     }
 
     [Fact]
