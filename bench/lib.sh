@@ -57,6 +57,19 @@ usage() { sed -n '2,/^set -e/p' "$1" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 
 seconds_between() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
+# measure LOG CMD...: runs CMD under GNU time with its output in LOG (shown, and the run stopped, when it fails);
+# sets $wall (seconds), $cpu (user + system seconds) and $peak (maximum resident set size, MB).
+measure() {
+    local logf=$1 t0 t1 user sys rss; shift
+    t0=$(date +%s%N)
+    /usr/bin/time -f '%U %S %M' -o "$logf.time" "$@" >"$logf" 2>&1 || { tail -20 "$logf" >&2; die "$* failed; log: $logf"; }
+    t1=$(date +%s%N)
+    read -r user sys rss < <(tail -1 "$logf.time")
+    wall=$(seconds_between "$t0" "$t1")
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+    peak=$((rss / 1024))
+}
+
 # bytes_of DIR: the total size of the regular files below DIR.
 bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s }'; }
 
