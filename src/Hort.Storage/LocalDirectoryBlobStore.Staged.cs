@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Hort.Storage;
 
 public sealed partial class LocalDirectoryBlobStore
@@ -32,6 +34,9 @@ public sealed partial class LocalDirectoryBlobStore
 
     private sealed class StagedFile(LocalDirectoryBlobStore store, BlobKind kind, string temporary, FileStream file) : IStagedBlob
     {
+        // Taken once: FileStream.SafeFileHandle seeks the descriptor to the stream's position on every call, one
+        // lseek per blob written for nothing, since RandomAccess.Write gives its own offset.
+        private readonly SafeFileHandle _handle = file.SafeFileHandle;
         private bool _closed;
 
         public long Length { get; private set; }
@@ -41,7 +46,7 @@ public sealed partial class LocalDirectoryBlobStore
             ThrowIfClosed();
             try
             {
-                RandomAccess.Write(file.SafeFileHandle, bytes, Length);
+                RandomAccess.Write(_handle, bytes, Length);
                 Length += bytes.Length;
             }
             catch (Exception e)

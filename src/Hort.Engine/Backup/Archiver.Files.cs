@@ -30,13 +30,12 @@ public sealed partial class Archiver
     /// <summary>Reads a new or changed file (or takes the content of a hard link to one read in this run).</summary>
     private async Task<TreeNode?> ReadFileAsync(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, TreeNode? parentNode, CancellationToken ct)
     {
-        var node = BuildNode(dir, path, name, st, NodeType.File, parentNode);
         if (st.LinkCount > 1 && _hardLinks.TryGetValue((st.Device, st.Inode), out var linked))
         {
             CountChange(parentNode, linked);
             Interlocked.Increment(ref _filesDone);
             Interlocked.Add(ref _bytesDone, st.Size);
-            return node with { Size = (ulong)st.Size, Content = linked };
+            return BuildNode(dir, path, name, st, NodeType.File, parentNode) with { Size = (ulong)st.Size, Content = linked };
         }
 
         if (_progress is not null)
@@ -59,10 +58,13 @@ public sealed partial class Archiver
             return null;
         }
 
+        TreeNode node;
         List<ObjectId> content;
         long size;
         using (handle)
         {
+            // The extended attributes are read through the handle the content is read from.
+            node = BuildNode(dir, path, name, st, NodeType.File, parentNode, handle);
             try
             {
                 (content, size) = await ReadContentAsync(handle, st.Size, ct).ConfigureAwait(false);
@@ -204,17 +206,24 @@ public sealed partial class Archiver
     private async Task<(List<ObjectId> Content, long Size)?> TryReadSmallAsync(SafeFileHandle handle, int expectedSize, int minSize, CancellationToken ct)
     {
         // One byte more than expected, so that growth shows.
-        var buffer = LargeBuffers.Rent(expectedSize + 1);
+        var wanted = expectedSize + 1;
+        var buffer = LargeBuffers.Rent(wanted);
         try
         {
             var length = 0;
             int read;
-            while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
+            while (length < wanted && (read = RandomAccess.Read(handle, buffer.AsSpan(length, wanted - length), length)) > 0)
             {
                 length += read;
+                if (length == expectedSize)
+                {
+                    // A regular file's read comes back short only at its end, so this is all of it; a file that
+                    // grows from now on is caught by the status the caller takes after reading.
+                    break;
+                }
             }
 
-            if (length == buffer.Length || length >= minSize)
+            if (length == wanted || length >= minSize)
             {
                 return null;
             }

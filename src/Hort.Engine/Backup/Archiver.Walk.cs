@@ -79,7 +79,7 @@ public sealed partial class Archiver
                 using (child)
                 {
                     var subtree = await SaveDirectoryContentsAsync(child, path, parent, ct).ConfigureAwait(false);
-                    return BuildNode(dir, path, name, st, NodeType.Directory, parentNode) with { Subtree = subtree };
+                    return BuildNode(dir, path, name, st, NodeType.Directory, parentNode, child) with { Subtree = subtree };
                 }
             }
 
@@ -233,11 +233,15 @@ public sealed partial class Archiver
     /// the parent snapshot) has the same type, inode and ctime, its attributes are reused instead of read again:
     /// setting or removing an extended attribute updates the ctime, so an equal ctime means equal attributes.
     /// </summary>
-    private TreeNode BuildNode(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, NodeType type, TreeNode? previous = null)
+    /// <summary>
+    /// The node of an entry from its status; its extended attributes come from <paramref name="previous"/> when the
+    /// entry's inode and ctime are unchanged, else from <paramref name="open"/> when the entry is open, else by name.
+    /// </summary>
+    private TreeNode BuildNode(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, NodeType type, TreeNode? previous = null, SafeFileHandle? open = null)
     {
         var xattrs = SameInodeAndChangeTime(st, type, previous)
             ? previous!.ExtendedAttributes
-            : ReadExtendedAttributes(dir, path, name);
+            : ReadExtendedAttributes(dir, path, name, open);
         return new TreeNode
         {
             Name = name,
@@ -265,12 +269,12 @@ public sealed partial class Archiver
         && previous.Device == st.Device
         && previous.ChangeTime == new Timestamp(st.ChangeTime.Seconds, st.ChangeTime.Nanoseconds);
 
-    private IReadOnlyList<ExtendedAttribute> ReadExtendedAttributes(SafeFileHandle dir, byte[] path, byte[] name)
+    private IReadOnlyList<ExtendedAttribute> ReadExtendedAttributes(SafeFileHandle dir, byte[] path, byte[] name, SafeFileHandle? open)
     {
         IReadOnlyList<ExtendedAttribute> xattrs = [];
         try
         {
-            var list = PosixFileSystem.ReadExtendedAttributesAt(dir, name);
+            var list = open is null ? PosixFileSystem.ReadExtendedAttributesAt(dir, name) : PosixFileSystem.ReadExtendedAttributes(open, name);
             if (list.Count > 0)
             {
                 var arr = list.Select(kv => new ExtendedAttribute(kv.Key, kv.Value)).ToArray();

@@ -68,6 +68,12 @@ internal static unsafe partial class LibC
     internal static partial nint getxattr(byte* path, byte* name, byte* value, nuint size);
 
     [LibraryImport(Library, SetLastError = true)]
+    internal static partial nint flistxattr(int fd, byte* list, nuint size);
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial nint fgetxattr(int fd, byte* name, byte* value, nuint size);
+
+    [LibraryImport(Library, SetLastError = true)]
     internal static partial int setxattr(byte* path, byte* name, byte* value, nuint size, int flags);
 
     [LibraryImport(Library, SetLastError = true)]
