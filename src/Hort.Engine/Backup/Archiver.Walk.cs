@@ -231,11 +231,8 @@ public sealed partial class Archiver
     /// <summary>
     /// The node for an entry from its status and extended attributes. When <paramref name="previous"/> (the entry in
     /// the parent snapshot) has the same type, inode and ctime, its attributes are reused instead of read again:
-    /// setting or removing an extended attribute updates the ctime, so an equal ctime means equal attributes.
-    /// </summary>
-    /// <summary>
-    /// The node of an entry from its status; its extended attributes come from <paramref name="previous"/> when the
-    /// entry's inode and ctime are unchanged, else from <paramref name="open"/> when the entry is open, else by name.
+    /// setting or removing an extended attribute updates the ctime, so an equal ctime means equal attributes. Otherwise
+    /// they are read through <paramref name="open"/> when the entry is open anyway, else by name.
     /// </summary>
     private TreeNode BuildNode(SafeFileHandle dir, byte[] path, byte[] name, FileStatus st, NodeType type, TreeNode? previous = null, SafeFileHandle? open = null)
     {
