@@ -8,7 +8,7 @@ public sealed class HelpTests
     public static TheoryData<string, string[]> Verbs => new()
     {
         { "init", ["--repo", "--password-file"] },
-        { "backup", ["--host", "--tag", "--exclude", "--exclude-file", "--exclude-caches", "--parent", "--force", "--json", "--quiet"] },
+        { "backup", ["--host", "--tag", "--exclude", "--exclude-file", "--exclude-caches", "--parent", "--force", "--compression", "--json", "--quiet"] },
         { "snapshots", ["--host", "--tag", "--json"] },
         { "ls", ["-l", "SNAPSHOT", "PATH"] },
         { "restore", ["--target", "--include", "--host"] },
