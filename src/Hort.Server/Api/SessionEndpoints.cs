@@ -66,13 +66,9 @@ internal static class SessionEndpoints
     /// <summary>Many blobs of one type in one body of frames (protocol.md §7), each checked and stored as a single upload is.</summary>
     private static async Task<IResult> UploadBatchAsync(string sessionId, string blobType, HttpContext context, BackupSessions sessions, CancellationToken ct)
     {
+        // Another media type never gets here: the route accepts only BlobFrameHeader.MediaType and answers 415.
         var pcId = context.User.PcId();
         var session = await sessions.FindAsync(pcId, sessionId, true, ct).ConfigureAwait(false);
-        if (!string.Equals(context.Request.ContentType, BlobFrameHeader.MediaType, StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"a batched upload is {BlobFrameHeader.MediaType}");
-        }
-
         var stored = await sessions.UploadBatchAsync(pcId, session, blobType, context.Request.Body, ct).ConfigureAwait(false);
         return Results.Ok(new UploadBatchResponse(stored));
     }
