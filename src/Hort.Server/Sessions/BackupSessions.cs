@@ -97,7 +97,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     {
         var type = ParseType(blobType);
         slots.Hold(pcId);
-        var stored = new HashSet<string>(StringComparer.Ordinal);
+        var stored = new HashSet<ObjectId>();
         var header = new byte[BlobFrameHeader.Size];
         var max = MaxRawLength(type);
         try
@@ -118,9 +118,8 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
                 try
                 {
                     await body.ReadExactlyAsync(buffer.AsMemory(0, frame.Length), ct).ConfigureAwait(false);
-                    var hex = frame.Id.ToString();
                     await StoreAsync(pcId, session, type, frame.Id, buffer.AsMemory(0, frame.Length), frame.Form == BlobFrameForm.Zstd, frame.PlaintextLength, stored, ct).ConfigureAwait(false);
-                    stored.Add(hex);
+                    stored.Add(frame.Id);
                 }
                 catch (EndOfStreamException)
                 {
@@ -135,7 +134,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         finally
         {
             // What was stored is known, whatever comes after it: the next known query need not ask for it again.
-            if (stored.Count > 0) await catalog.AddKnownBlobsAsync(pcId, stored, CancellationToken.None).ConfigureAwait(false);
+            if (stored.Count > 0) await catalog.AddKnownBlobsAsync(pcId, [.. stored.Select(id => id.ToString())], CancellationToken.None).ConfigureAwait(false);
         }
 
         return stored.Count;
@@ -158,9 +157,8 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
     /// decompressed length; <paramref name="alsoKnown"/> are blobs of the same batch that a tree may name.
     /// </summary>
     private async Task StoreAsync(string pcId, SessionRecord session, BlobType type, ObjectId id, ReadOnlyMemory<byte> body, bool zstd,
-        int? plaintextLength, HashSet<string>? alsoKnown, CancellationToken ct)
+        int? plaintextLength, HashSet<ObjectId>? alsoKnown, CancellationToken ct)
     {
-        var blobHex = id.ToString();
         var max = MaxRawLength(type);
         byte[]? rented = null;
         try
@@ -176,30 +174,30 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
                 }
                 catch (InvalidDataException)
                 {
-                    throw new UploadRejectedException($"blob {blobHex}: the body is not zstd data of at most {max} bytes");
+                    throw new UploadRejectedException($"blob {id}: the body is not zstd data of at most {max} bytes");
                 }
 
                 raw = rented.AsMemory(0, length);
             }
             else
             {
-                if (body.Length > max) throw new UploadRejectedException($"blob {blobHex}: {body.Length} bytes is more than the {max} allowed");
+                if (body.Length > max) throw new UploadRejectedException($"blob {id}: {body.Length} bytes is more than the {max} allowed");
                 raw = body;
             }
 
             if (plaintextLength is { } expected && raw.Length != expected)
             {
-                throw new UploadRejectedException($"blob {blobHex}: {raw.Length} bytes of plaintext, the frame says {expected}");
+                throw new UploadRejectedException($"blob {id}: {raw.Length} bytes of plaintext, the frame says {expected}");
             }
 
             if (repository.ComputeId(raw.Span) != id)
             {
-                throw new UploadRejectedException($"blob {blobHex}: its content does not match its ID");
+                throw new UploadRejectedException($"blob {id}: its content does not match its ID");
             }
 
             if (type == BlobType.Tree)
             {
-                await CheckTreeAsync(pcId, blobHex, raw, alsoKnown, ct).ConfigureAwait(false);
+                await CheckTreeAsync(pcId, id, raw, alsoKnown, ct).ConfigureAwait(false);
             }
 
             var writer = writers.For(session.Id);
@@ -216,7 +214,7 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
                 {
                     // Closed (abandoned or its job cancelled) while this upload was being stored: the writer went
                     // with it. A refusal, not a server fault; the blob is not known, so a later backup sends it.
-                    throw new UploadRejectedException($"session {session.Id} was closed during the upload of blob {blobHex}; it was not stored");
+                    throw new UploadRejectedException($"session {session.Id} was closed during the upload of blob {id}; it was not stored");
                 }
 
                 throw;
@@ -342,27 +340,27 @@ public sealed class BackupSessions(HortRepository repository, RepositoryLease le
         return found.ToDictionary(f => ObjectId.Parse(f.Key), f => f.Value);
     }
 
-    private async Task CheckTreeAsync(string pcId, string blobHex, ReadOnlyMemory<byte> raw, HashSet<string>? alsoKnown, CancellationToken ct)
+    private async Task CheckTreeAsync(string pcId, ObjectId blobId, ReadOnlyMemory<byte> raw, HashSet<ObjectId>? alsoKnown, CancellationToken ct)
     {
         Tree tree;
         try
         {
-            tree = Tree.Decode(raw.Span, "tree " + blobHex);
+            tree = Tree.Decode(raw.Span, "tree " + blobId);
         }
         catch (RepositoryCorruptException e)
         {
-            throw new UploadRejectedException($"tree {blobHex} is malformed: {e.Problem}");
+            throw new UploadRejectedException($"tree {blobId} is malformed: {e.Problem}");
         }
         catch (Exception e) when (e is UnsupportedFormatException or ArgumentException)
         {
-            throw new UploadRejectedException($"tree {blobHex} is malformed: {e.Message}");
+            throw new UploadRejectedException($"tree {blobId} is malformed: {e.Message}");
         }
 
-        var references = tree.References().Select(r => r.ToString()).Distinct().Where(r => alsoKnown?.Contains(r) != true).ToList();
+        var references = tree.References().Distinct().Where(r => alsoKnown?.Contains(r) != true).Select(r => r.ToString()).ToList();
         var known = references.Count == 0 ? [] : await catalog.KnownBlobsAsync(pcId, references, ct).ConfigureAwait(false);
         if (references.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
         {
-            throw new UploadRejectedException($"tree {blobHex} names blob {unknown}, which this PC has not uploaded and its snapshots do not contain; upload it first");
+            throw new UploadRejectedException($"tree {blobId} names blob {unknown}, which this PC has not uploaded and its snapshots do not contain; upload it first");
         }
     }
 
