@@ -68,10 +68,10 @@ internal static unsafe partial class LibC
     internal static partial nint getxattr(byte* path, byte* name, byte* value, nuint size);
 
     [LibraryImport(Library, SetLastError = true)]
-    internal static partial nint flistxattr(int fd, byte* list, nuint size);
+    internal static partial nint flistxattr(SafeHandle fd, byte* list, nuint size);
 
     [LibraryImport(Library, SetLastError = true)]
-    internal static partial nint fgetxattr(int fd, byte* name, byte* value, nuint size);
+    internal static partial nint fgetxattr(SafeHandle fd, byte* name, byte* value, nuint size);
 
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int setxattr(byte* path, byte* name, byte* value, nuint size, int flags);

@@ -37,28 +37,14 @@ public static unsafe partial class PosixFileSystem
     /// Like <see cref="ReadExtendedAttributes"/> for the file or directory open as <paramref name="handle"/> (not an
     /// O_PATH descriptor): the entry a backup is reading anyway, so no second open and no path lookup.
     /// </summary>
-    public static List<KeyValuePair<byte[], byte[]>> ReadExtendedAttributes(SafeFileHandle handle, ReadOnlySpan<byte> shown)
-    {
-        var added = false;
-        handle.DangerousAddRef(ref added);
-        try
-        {
-            return ReadExtendedAttributesCore(null, followMagicLink: false, shown, (int)handle.DangerousGetHandle());
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
+    public static List<KeyValuePair<byte[], byte[]>> ReadExtendedAttributes(SafeFileHandle handle, ReadOnlySpan<byte> shown) =>
+        ReadExtendedAttributesCore(null, followMagicLink: false, shown, handle);
 
-    /// <summary>The attributes of <paramref name="path"/>, or of the descriptor <paramref name="fd"/> when it is not -1.</summary>
-    private static List<KeyValuePair<byte[], byte[]>> ReadExtendedAttributesCore(byte* path, bool followMagicLink, ReadOnlySpan<byte> shown, int fd = -1)
+    /// <summary>The attributes of <paramref name="path"/>, or of <paramref name="handle"/> when one is given.</summary>
+    private static List<KeyValuePair<byte[], byte[]>> ReadExtendedAttributesCore(byte* path, bool followMagicLink, ReadOnlySpan<byte> shown, SafeFileHandle? handle = null)
     {
         var attributes = new List<KeyValuePair<byte[], byte[]>>();
-        byte[]? names = ReadSized(fd, path, null, followMagicLink, shown, "listxattr");
+        byte[]? names = ReadSized(handle, path, null, followMagicLink, shown, "listxattr");
         if (names is null)
         {
             return attributes;
@@ -75,7 +61,7 @@ public static unsafe partial class PosixFileSystem
                 }
                 if (end > start)
                 {
-                    byte[]? value = ReadSized(fd, path, list + start, followMagicLink, shown, "getxattr");
+                    byte[]? value = ReadSized(handle, path, list + start, followMagicLink, shown, "getxattr");
                     if (value is not null)
                     {
                         attributes.Add(new(names.AsSpan(start, end - start).ToArray(), value));
@@ -91,11 +77,11 @@ public static unsafe partial class PosixFileSystem
     /// Asks for the size, then the bytes, of the attribute list (<paramref name="attribute"/> null) or value, asking
     /// again when it grew in between. Null when the file system has no xattrs or the attribute vanished meanwhile.
     /// </summary>
-    private static byte[]? ReadSized(int fd, byte* path, byte* attribute, bool follow, ReadOnlySpan<byte> shown, string operation)
+    private static byte[]? ReadSized(SafeFileHandle? handle, byte* path, byte* attribute, bool follow, ReadOnlySpan<byte> shown, string operation)
     {
         while (true)
         {
-            nint size = Query(fd, attribute, follow, path, null, 0);
+            nint size = Query(handle, attribute, follow, path, null, 0);
             if (size < 0)
             {
                 return MissingOrThrow(operation, shown);
@@ -108,7 +94,7 @@ public static unsafe partial class PosixFileSystem
             byte[] buffer = new byte[size];
             fixed (byte* b = buffer)
             {
-                nint length = Query(fd, attribute, follow, path, b, (nuint)size);
+                nint length = Query(handle, attribute, follow, path, b, (nuint)size);
                 if (length >= 0)
                 {
                     return length == size ? buffer : buffer.AsSpan(0, (int)length).ToArray();
@@ -121,8 +107,8 @@ public static unsafe partial class PosixFileSystem
         }
     }
 
-    private static nint Query(int fd, byte* attribute, bool follow, byte* path, byte* buffer, nuint size) => fd >= 0
-        ? attribute is null ? LibC.flistxattr(fd, buffer, size) : LibC.fgetxattr(fd, attribute, buffer, size)
+    private static nint Query(SafeFileHandle? handle, byte* attribute, bool follow, byte* path, byte* buffer, nuint size) => handle is not null
+        ? attribute is null ? LibC.flistxattr(handle, buffer, size) : LibC.fgetxattr(handle, attribute, buffer, size)
         : (attribute is null, follow) switch
     {
         (true, false) => LibC.llistxattr(path, buffer, size),
