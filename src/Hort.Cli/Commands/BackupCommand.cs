@@ -30,19 +30,12 @@ internal static class BackupCommand
         {
             Description = "How new data is compressed: auto (zstd level 3, the default), fast (zstd level 1: quicker, a few percent larger), "
                 + "max (zstd level 19: smallest, many times slower) or off",
-            DefaultValueFactory = _ => "auto",
+            DefaultValueFactory = _ => nameof(CompressionMode.Auto).ToLowerInvariant(),
         };
-        option.AcceptOnlyFromAmong("auto", "fast", "max", "off");
+        // The accepted words are the mode names in lower case.
+        option.AcceptOnlyFromAmong([.. Enum.GetNames<CompressionMode>().Select(name => name.ToLowerInvariant())]);
         return option;
     }
-
-    private static CompressionMode ParseCompression(string value) => value switch
-    {
-        "fast" => CompressionMode.Fast,
-        "max" => CompressionMode.Max,
-        "off" => CompressionMode.Off,
-        _ => CompressionMode.Auto,
-    };
 
     public static Command Create()
     {
@@ -95,7 +88,7 @@ internal static class BackupCommand
         using var status = new StatusLine(ctx.Err, ctx.ShowProgress);
         var progress = new SynchronousProgress<BackupProgress>(u => status.Update(StatusLine.Progress(
             clock.Elapsed, u.FilesDone, u.FilesTotal, u.BytesDone, u.BytesTotal, u.ScanFinished, u.CurrentPath)));
-        var target = new RepositoryBackupTarget(repo, ParseCompression(p.GetValue(Compression) ?? "auto"));
+        var target = new RepositoryBackupTarget(repo, Enum.Parse<CompressionMode>(p.GetValue(Compression)!, ignoreCase: true));
         var archiver = new Archiver(target, new BackupOptions
         {
             Paths = paths, Hostname = host, Tags = tags, Excludes = excludes,
